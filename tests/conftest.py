@@ -1,0 +1,174 @@
+"""Fixtures: app, client and runner (as in the Flask tutorial), a migrated database, people.
+
+The database comes from WORKSHOP_TEST_DATABASE_URI (for example
+postgresql+psycopg://postgres@127.0.0.1/workshop_test); without it, a SQLite file in a
+temporary folder. It is migrated once per run and emptied before and after every test.
+"""
+
+import os
+import re
+from dataclasses import dataclass
+
+import flask_migrate
+import pytest
+from sqlalchemy import text
+
+from workshop import create_app
+from workshop.auth import services as auth
+from workshop.auth.models import User
+from workshop.extensions import db
+
+TEST_DATABASE_ENV = "WORKSHOP_TEST_DATABASE_URI"
+SECRET = "test-secret-key-that-is-long-enough-0123456789"
+
+
+def make_config(database_uri: str, tmp_path, **overrides) -> dict:
+    config = {
+        "TESTING": True,
+        "SECRET_KEY": SECRET,
+        "SQLALCHEMY_DATABASE_URI": database_uri,
+        "STORAGE_DIR": str(tmp_path / "photos"),
+        "RATELIMIT_STORAGE_URI": "memory://",
+    }
+    config.update(overrides)
+    return config
+
+
+def empty_tables() -> None:
+    tables = list(reversed(db.metadata.sorted_tables))
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(t.name for t in tables)
+        db.session.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(scope="session")
+def database_uri(tmp_path_factory):
+    uri = os.environ.get(TEST_DATABASE_ENV) or (
+        f"sqlite:///{tmp_path_factory.mktemp('db') / 'workshop.db'}")
+    app = create_app(make_config(uri, tmp_path_factory.mktemp("setup")))
+    with app.app_context():
+        flask_migrate.upgrade()
+        db.engine.dispose()
+    return uri
+
+
+@pytest.fixture
+def app(database_uri, tmp_path):
+    app = create_app(make_config(database_uri, tmp_path))
+    with app.app_context():
+        empty_tables()
+    yield app
+    with app.app_context():
+        db.session.rollback()
+        empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+@dataclass
+class Account:
+    id: int
+    username: str
+    password: str
+    role: str
+    site_id: int | None
+
+
+def make_site(app, name="North Hub", slug="north-hub") -> int:
+    with app.app_context():
+        site = auth.create_site(None, name, slug)
+        db.session.commit()
+        return site.id
+
+
+def make_account(app, username, role, site_id, password=None, display_name=None) -> Account:
+    password = password or f"{username}-passphrase-1"
+    with app.app_context():
+        user = auth.create_user(None, username, role, display_name or username.title(),
+                                password, site_id)
+        db.session.commit()
+        return Account(user.id, user.username, password, role, site_id)
+
+
+@pytest.fixture
+def site(app) -> int:
+    return make_site(app)
+
+
+@pytest.fixture
+def other_site(app) -> int:
+    return make_site(app, "South Hub", "south-hub")
+
+
+@pytest.fixture
+def admin(app) -> Account:
+    return make_account(app, "admin", "admin", None)
+
+
+@pytest.fixture
+def worker(app, site) -> Account:
+    return make_account(app, "worker", "worker", site)
+
+
+@pytest.fixture
+def participant(app, site) -> Account:
+    return make_account(app, "sky", "participant", site)
+
+
+@pytest.fixture
+def other_worker(app, other_site) -> Account:
+    return make_account(app, "worker2", "worker", other_site)
+
+
+@pytest.fixture
+def other_participant(app, other_site) -> Account:
+    return make_account(app, "robin", "participant", other_site)
+
+
+# --- pages ------------------------------------------------------------------------------
+
+CSRF_RE = re.compile(r'name="(?:[\w-]+-)?csrf_token" type="hidden" value="([^"]+)"'
+                     r'|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_from(html: str) -> str:
+    match = CSRF_RE.search(html)
+    assert match, "no CSRF token on the page"
+    return match.group(1) or match.group(2)
+
+
+def post_form(client, url: str, data: dict, page: str | None = None, **kwargs):
+    """Post a form as a browser would: with the CSRF token from the page it is on."""
+    html = client.get(page or url).get_data(as_text=True)
+    return client.post(url, data={"csrf_token": csrf_from(html), **data}, **kwargs)
+
+
+def login(client, account: Account, password: str | None = None, next_url: str | None = None):
+    url = "/login" + (f"?next={next_url}" if next_url else "")
+    return post_form(client, url, {"username": account.username,
+                                   "password": password or account.password})
+
+
+def api_token(app, account: Account) -> dict:
+    """Authorization headers with a new API token for the account."""
+    with app.app_context():
+        user = db.session.get(User, account.id)
+        _, raw = auth.create_api_token(user, "tests")
+        db.session.commit()
+    return {"Authorization": f"Bearer {raw}"}

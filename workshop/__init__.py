@@ -1,0 +1,107 @@
+"""workshop: cameras, sessions and photos for photography day programmes."""
+
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from flask import Flask
+
+from workshop.config import MIN_SECRET_KEY_LENGTH, Defaults
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says which setting and why."""
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_ROOT / "templates"),
+        static_folder=str(PROJECT_ROOT / "static"),
+        instance_path=str(PROJECT_ROOT / "instance"),
+    )
+    configure(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_hooks_and_errors(app)
+    register_templates(app)
+    register_commands(app)
+    return app
+
+
+def configure(app: Flask, config: dict | None) -> None:
+    app.config.from_object(Defaults)
+    app.config.from_prefixed_env()
+    if config:
+        app.config.update(config)
+    instance = Path(app.instance_path)
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'workshop.db'}"
+    if not app.config["STORAGE_DIR"]:
+        app.config["STORAGE_DIR"] = str(instance / "photos")
+    relaxed = app.debug or app.testing
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = not relaxed
+    try:
+        app.config["TZ"] = ZoneInfo(app.config["TIMEZONE"])
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(f"FLASK_TIMEZONE {app.config['TIMEZONE']!r} is not a known "
+                          "time zone (try Europe/London).") from None
+    secret = app.config.get("SECRET_KEY")
+    if not relaxed and (not secret or len(secret) < MIN_SECRET_KEY_LENGTH):
+        raise ConfigError(
+            f"Set FLASK_SECRET_KEY to a random value of at least {MIN_SECRET_KEY_LENGTH} "
+            "characters, e.g. from: python -c 'import secrets; print(secrets.token_hex(32))'")
+
+
+def register_extensions(app: Flask) -> None:
+    from workshop.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to see that page."
+    login_manager.login_message_category = "info"
+    # Our own login sessions (auth.services) already tie a cookie to one sign-in.
+    login_manager.session_protection = None
+
+
+def register_blueprints(app: Flask) -> None:
+    # Importing the models here lets Flask-Migrate see every table.
+    from workshop.api.routes import create_blueprint as create_api_blueprint
+    from workshop.api.spec import IdConverter
+    from workshop.audit import models as _audit_models  # noqa: F401
+    from workshop.auth.routes import bp as auth_bp
+    from workshop.dashboard.routes import bp as dashboard_bp
+
+    app.url_map.converters["id"] = IdConverter
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(dashboard_bp)
+    app.register_blueprint(create_api_blueprint())
+
+
+def register_hooks_and_errors(app: Flask) -> None:
+    from workshop.handlers import register_error_handlers, register_request_hooks
+    from workshop.security import register_security
+
+    register_request_hooks(app)
+    register_security(app)
+    register_error_handlers(app)
+
+
+def register_templates(app: Flask) -> None:
+    from workshop.templating import register_template_helpers
+
+    register_template_helpers(app)
+
+
+def register_commands(app: Flask) -> None:
+    from workshop.auth.cli import sites_cli, tokens_cli, users_cli
+    from workshop.demo.cli import demo_cli
+
+    for group in (users_cli, sites_cli, tokens_cli, demo_cli):
+        app.cli.add_command(group)

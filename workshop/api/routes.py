@@ -1,0 +1,49 @@
+"""The /api/v1 blueprint: Bearer-token sign-in, the OpenAPI document, feature APIs."""
+
+from flask import Blueprint, current_app, g, jsonify, request
+
+from workshop.api.problems import problem
+from workshop.api.spec import openapi_document, operation
+from workshop.auth.models import User
+from workshop.auth.services import user_for_api_token
+from workshop.extensions import csrf
+
+PREFIX = "/api/v1"
+
+
+def api_user() -> User:
+    """The person whose token signed this API request."""
+    return g.api_user
+
+
+def create_blueprint() -> Blueprint:
+    # Made afresh for each app: a blueprint cannot take children once registered.
+    from workshop.auth.api import bp as auth_api
+
+    bp = Blueprint("api", __name__, url_prefix=PREFIX)
+    # Tokens come in a header a browser never adds by itself, so no CSRF token is needed;
+    # the API never reads the session cookie.
+    csrf.exempt(bp)
+
+    @bp.before_request
+    def authenticate():
+        view = current_app.view_functions.get(request.endpoint)
+        operation = getattr(view, "__openapi__", None)
+        if operation is not None and operation.public:
+            return None
+        scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+        user = user_for_api_token(raw.strip()) if scheme.lower() == "bearer" else None
+        if user is None:
+            return problem(401, "Send a valid API token: Authorization: Bearer <token>.",
+                           headers={"WWW-Authenticate": 'Bearer realm="workshop"'})
+        g.api_user = user
+        return None
+
+    @bp.get("/openapi.json")
+    @operation("This document (OpenAPI 3.1)", tag="meta", public=True)
+    def openapi():
+        return jsonify(openapi_document(current_app, PREFIX))
+
+    for child in (auth_api,):
+        bp.register_blueprint(child)
+    return bp

@@ -1,0 +1,1 @@
+"""The audit history: who changed what, and when."""

@@ -1,0 +1,1 @@
+"""Accounts: sites, users and roles, login, passphrases and API tokens."""

@@ -1,0 +1,120 @@
+"""Sites, users, their login sessions and API tokens."""
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String, true
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workshop.db import UTCDateTime, utcnow
+from workshop.extensions import db
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    WORKER = "worker"
+    PARTICIPANT = "participant"
+
+
+class Site(db.Model):
+    __tablename__ = "sites"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<Site {self.slug}>"
+
+
+class User(db.Model):
+    __tablename__ = "users"
+    __table_args__ = (
+        # Only admins work across sites; everyone else belongs to exactly one.
+        CheckConstraint("role = 'admin' OR site_id IS NOT NULL", name="site_unless_admin"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Stored lower-case so "Sam" and "sam" cannot both exist.
+    username: Mapped[str] = mapped_column(String(40), unique=True)
+    # A chosen name or pseudonym; never needs to be a real name.
+    display_name: Mapped[str] = mapped_column(String(80))
+    role: Mapped[Role] = mapped_column(
+        Enum(Role, name="role", native_enum=False, length=20, create_constraint=True,
+             values_callable=lambda roles: [r.value for r in roles])
+    )
+    site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    site: Mapped[Site | None] = relationship()
+
+    # Set when a login session is loaded or started: the LoginSession of this request,
+    # and the raw token in its cookie (not annotated: they are not columns).
+    login_session = None
+    _session_token = None
+
+    # Flask-Login protocol. get_id returns the login session's token, not the user id,
+    # so that ending a login session (logout, new passphrase, deactivation) makes
+    # every copy of its cookie worthless.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str | None:
+        return self._session_token
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+    @property
+    def is_staff(self) -> bool:
+        return self.role in (Role.ADMIN, Role.WORKER)
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} ({self.role})>"
+
+
+class LoginSession(db.Model):
+    """One signed-in browser. The cookie holds a random token; we keep only its hash."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+
+
+class ApiToken(db.Model):
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(80))
+    # Tokens are 256 random bits, so a plain SHA-256 is enough (no slow hash needed).
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The first characters, shown on the profile page so a person can tell tokens apart.
+    prefix: Mapped[str] = mapped_column(String(12))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user: Mapped[User] = relationship()
+

@@ -1,0 +1,259 @@
+"""Pages for logging in and out, your account, people and sites."""
+
+from functools import wraps
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required, login_user, logout_user
+
+from workshop.auth import forms, services
+from workshop.auth.models import Role, User
+from workshop.auth.passphrases import generate_passphrase
+from workshop.errors import DomainError
+from workshop.extensions import db, limiter, login_manager
+from workshop.security import is_safe_next
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(token: str) -> User | None:
+    return services.load_login_session(token, current_app.config)
+
+
+def staff_required(view):
+    """For pages only workers and admins use; participants get a 404, as for a wrong id."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_staff:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def form_errors(form, exc: DomainError) -> None:
+    """Show a service's complaint next to the field it is about, or above the form."""
+    placed = False
+    for name, messages in exc.errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + messages
+            placed = True
+    if not placed:
+        form.form_errors.append(exc.message)
+
+
+def _login_account_key() -> str:
+    return "login-account:" + request.form.get("username", "").strip().lower()[:40]
+
+
+def _failed_login(response) -> bool:
+    return response.status_code == 401
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
+               deduct_when=_failed_login, scope="login-address")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
+               key_func=_login_account_key, deduct_when=_failed_login, scope="login-account")
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("dashboard.index"))
+    form = forms.LoginForm()
+    next_url = request.args.get("next")
+    if form.validate_on_submit():
+        user = services.authenticate(form.username.data, form.password.data)
+        if user is None:
+            form.form_errors.append(
+                "That username and passphrase do not match. Check them and try again.")
+            return render_template("auth/login.html", form=form), 401
+        # A fresh session at login: nothing set before it (by anyone) carries over.
+        session.clear()
+        services.start_login_session(user)
+        login_user(user)
+        return redirect(next_url if is_safe_next(next_url) else url_for("dashboard.index"))
+    return render_template("auth/login.html", form=form), 422 if form.errors else 200
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    # CSRFProtect has already checked this POST's token, as for every form.
+    services.end_login_session(current_user)
+    logout_user()
+    session.clear()
+    flash("You have logged out. See you next time.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account():
+    name_form = forms.DisplayNameForm(obj=current_user)
+    token_form = forms.TokenForm(prefix="token")
+    if name_form.validate_on_submit():
+        try:
+            services.update_user(current_user, current_user,
+                                 display_name=name_form.display_name.data)
+        except DomainError as exc:
+            form_errors(name_form, exc)
+        else:
+            flash("Your display name is saved.", "success")
+            return redirect(url_for("auth.account"))
+    status = 422 if name_form.errors or name_form.form_errors else 200
+    return render_template("auth/account.html", name_form=name_form, token_form=token_form,
+                           tokens=services.user_tokens(current_user)), status
+
+
+@bp.post("/account/tokens")
+@login_required
+def create_token():
+    form = forms.TokenForm(prefix="token")
+    if not form.validate_on_submit():
+        flash("Give the token a name of up to 80 characters.", "error")
+        return redirect(url_for("auth.account"))
+    token, raw = services.create_api_token(current_user, form.name.data)
+    # Shown once, in this response only: we keep nothing but its hash.
+    return render_template("auth/token_created.html", token=token, raw=raw)
+
+
+@bp.post("/account/tokens/<id:token_id>/revoke")
+@login_required
+def revoke_token(token_id: int):
+    services.revoke_api_token(current_user, token_id)
+    flash("The token is revoked. Nothing can use it any more.", "success")
+    return redirect(url_for("auth.account"))
+
+
+@bp.route("/account/passphrase", methods=["GET", "POST"])
+@login_required
+def change_passphrase():
+    form = forms.ChangePassphraseForm()
+    if form.validate_on_submit():
+        try:
+            services.change_passphrase(current_user, form.current.data, form.new.data)
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            # Every other login (and any copy of the old cookie) has ended; this browser
+            # carries on with a new one.
+            session.clear()
+            login_user(current_user._get_current_object())
+            flash("Your new passphrase is saved.", "success")
+            return redirect(url_for("dashboard.index"))
+    return render_template("auth/change_passphrase.html", form=form), \
+        422 if form.errors else 200
+
+
+# --- people -----------------------------------------------------------------------------
+
+
+def _site_choices(form: forms.PersonForm) -> None:
+    sites = db.session.scalars(services.visible_sites(current_user)).all()
+    form.site_id.choices = [(s.id, s.name) for s in sites]
+    if not current_user.is_admin:
+        # Workers add participants to their own site only; the service checks it too.
+        form.role.choices = [(Role.PARTICIPANT.value, "Participant")]
+
+
+@bp.get("/people")
+@staff_required
+def people():
+    users = db.session.scalars(services.visible_users(current_user)).all()
+    return render_template("auth/people.html", users=users)
+
+
+@bp.route("/people/new", methods=["GET", "POST"])
+@staff_required
+def new_person():
+    form = forms.PersonForm()
+    _site_choices(form)
+    if request.method == "GET":
+        form.password.data = generate_passphrase()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(current_user, form.username.data, form.role.data,
+                                        form.display_name.data, form.password.data,
+                                        form.site_id.data)
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            # The passphrase is shown once, on a card to print, and never stored in clear.
+            return render_template("auth/card.html", user=user, passphrase=form.password.data)
+    return render_template("auth/person_new.html", form=form), 422 if form.errors else 200
+
+
+@bp.get("/people/<id:user_id>")
+@staff_required
+def person(user_id: int):
+    user = services.get_user(current_user, user_id)
+    reset_form = forms.ResetPassphraseForm(password=generate_passphrase())
+    return render_template("auth/person.html", user=user, reset_form=reset_form)
+
+
+@bp.post("/people/<id:user_id>/passphrase")
+@staff_required
+def reset_passphrase(user_id: int):
+    user = services.get_user(current_user, user_id)
+    form = forms.ResetPassphraseForm()
+    if form.validate_on_submit():
+        try:
+            services.update_user(current_user, user, password=form.password.data)
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            return render_template("auth/card.html", user=user, passphrase=form.password.data)
+    return render_template("auth/person.html", user=user, reset_form=form), 422
+
+
+@bp.post("/people/<id:user_id>/active")
+@staff_required
+def set_active(user_id: int):
+    user = services.get_user(current_user, user_id)
+    make_active = request.form.get("active") == "1"
+    services.update_user(current_user, user, active=make_active)
+    flash(f"{user.display_name} can log in again." if make_active else
+          f"{user.display_name} is deactivated and logged out everywhere.", "success")
+    return redirect(url_for("auth.person", user_id=user.id))
+
+
+# --- sites ------------------------------------------------------------------------------
+
+
+@bp.route("/sites", methods=["GET", "POST"])
+@admin_required
+def sites():
+    form = forms.SiteForm()
+    if form.validate_on_submit():
+        try:
+            site = services.create_site(current_user, form.name.data, form.slug.data)
+        except DomainError as exc:
+            form_errors(form, exc)
+        else:
+            flash(f"{site.name} is added.", "success")
+            return redirect(url_for("auth.sites"))
+    all_sites = db.session.scalars(services.visible_sites(current_user)).all()
+    return render_template("auth/sites.html", form=form, sites=all_sites), \
+        422 if form.errors else 200

@@ -1,0 +1,331 @@
+"""The rules for sites, users, login sessions and API tokens."""
+
+import hashlib
+import re
+import secrets
+from datetime import datetime, timedelta
+
+from sqlalchemy import Select, select, update
+
+from workshop.audit.services import record
+from workshop.auth.models import ApiToken, LoginSession, Role, Site, User
+from workshop.auth.passphrases import (
+    hash_passphrase,
+    needs_rehash,
+    passphrase_problem,
+    verify_passphrase,
+)
+from workshop.db import utcnow
+from workshop.errors import Conflict, Forbidden, Invalid, NotFound
+from workshop.extensions import db
+
+USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
+SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+API_TOKEN_PREFIX = "wks_"
+# Writing last_seen_at on every request would make every page view a write.
+LAST_SEEN_RESOLUTION = timedelta(minutes=1)
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+# --- sites ------------------------------------------------------------------------------
+
+
+def visible_sites(actor: User) -> Select[tuple[Site]]:
+    query = select(Site).order_by(Site.id)
+    if not actor.is_admin:
+        query = query.where(Site.id == actor.site_id)
+    return query
+
+
+def get_site(actor: User, site_id: int) -> Site:
+    site = db.session.get(Site, site_id)
+    if site is None or not (actor.is_admin or site.id == actor.site_id):
+        raise NotFound("There is no such site.")
+    return site
+
+
+def create_site(actor: User | None, name: str, slug: str) -> Site:
+    """Add a site. actor is None only for the command line, which is trusted."""
+    if actor is not None and not actor.is_admin:
+        raise Forbidden("Only an admin can add sites.")
+    name, slug = name.strip(), slug.strip().lower()
+    if not name or len(name) > 120:
+        raise Invalid.field("name", "Give the site a name of up to 120 characters.")
+    if not SLUG_RE.match(slug) or len(slug) > 60:
+        raise Invalid.field(
+            "slug", "Use lower-case letters, digits and single dashes, like north-hub."
+        )
+    if db.session.scalar(select(Site.id).where(Site.slug == slug)) is not None:
+        raise Conflict(f"A site with the short name {slug} already exists.",
+                       {"slug": ["This short name is taken."]})
+    site = Site(name=name, slug=slug)
+    db.session.add(site)
+    db.session.flush()
+    record(actor, "site.created", "site", site.id, site.id, slug=slug)
+    return site
+
+
+def site_by_slug(slug: str) -> Site | None:
+    return db.session.scalar(select(Site).where(Site.slug == slug.strip().lower()))
+
+
+# --- users ------------------------------------------------------------------------------
+
+
+def visible_users(actor: User) -> Select[tuple[User]]:
+    query = select(User).order_by(User.id)
+    if actor.role is Role.WORKER:
+        query = query.where(User.site_id == actor.site_id)
+    elif actor.role is Role.PARTICIPANT:
+        query = query.where(User.id == actor.id)
+    return query
+
+
+def get_user(actor: User, user_id: int) -> User:
+    user = db.session.scalar(visible_users(actor).where(User.id == user_id))
+    if user is None:
+        raise NotFound("There is no such person.")
+    return user
+
+
+def _check_may_manage(actor: User, role: Role, site_id: int | None) -> None:
+    """Admins manage everyone; workers manage the participants of their own site."""
+    if actor.is_admin:
+        return
+    if actor.role is Role.WORKER and role is Role.PARTICIPANT and site_id == actor.site_id:
+        return
+    raise Forbidden("You can only manage participants of your own site.")
+
+
+def _clean_display_name(display_name: str) -> str:
+    display_name = " ".join(display_name.split())
+    if not display_name or len(display_name) > 80:
+        raise Invalid.field("display_name", "Give a name of up to 80 characters. "
+                            "A nickname is fine.")
+    return display_name
+
+
+def _check_passphrase(passphrase: str, field: str = "password") -> None:
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise Invalid.field(field, problem)
+
+
+def create_user(
+    actor: User | None, username: str, role: Role | str, display_name: str,
+    password: str, site_id: int | None = None,
+) -> User:
+    """Make an account. actor is None only for the command line, which is trusted."""
+    try:
+        role = Role(role)
+    except ValueError:
+        raise Invalid.field("role", "Choose admin, worker or participant.") from None
+    if actor is not None and not actor.is_admin and site_id is None:
+        site_id = actor.site_id
+    if site_id is not None:
+        site = db.session.get(Site, site_id)
+        if site is None or (actor is not None and not actor.is_admin
+                            and site.id != actor.site_id):
+            raise NotFound("There is no such site.")
+    elif role is not Role.ADMIN:
+        raise Invalid.field("site_id", "Choose the site this person belongs to.")
+    if actor is not None:
+        _check_may_manage(actor, role, site_id)
+
+    username = username.strip().lower()
+    if not USERNAME_RE.match(username):
+        raise Invalid.field("username", "Use 3 to 40 lower-case letters, digits, dots, "
+                            "dashes or underscores, starting with a letter or digit.")
+    display_name = _clean_display_name(display_name)
+    _check_passphrase(password)
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise Conflict(f"The username {username} is taken.",
+                       {"username": ["This username is taken. Try another."]})
+
+    user = User(username=username, role=role, display_name=display_name,
+                site_id=site_id, password_hash=hash_passphrase(password))
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "user.created", "user", user.id, site_id, role=role.value)
+    return user
+
+
+def update_user(
+    actor: User, user: User, *, display_name: str | None = None, active: bool | None = None,
+    password: str | None = None, role: Role | str | None = None,
+    site_id: int | None = None,
+) -> User:
+    """Change a person's details. Only the fields given (not None) change."""
+    is_self = actor.id == user.id
+    if is_self and not actor.is_admin:
+        if any(v is not None for v in (active, password, role, site_id)):
+            raise Forbidden("You can change your own display name here; "
+                            "change your passphrase on your account page.")
+    else:
+        _check_may_manage(actor, user.role, user.site_id)
+    if (role is not None or site_id is not None) and not actor.is_admin:
+        raise Forbidden("Only an admin can change a person's role or site.")
+
+    changed: list[str] = []
+    if display_name is not None:
+        user.display_name = _clean_display_name(display_name)
+        changed.append("display_name")
+    if role is not None or site_id is not None:
+        try:
+            new_role = Role(role) if role is not None else user.role
+        except ValueError:
+            raise Invalid.field("role", "Choose admin, worker or participant.") from None
+        new_site = site_id if site_id is not None else user.site_id
+        if new_site is not None and db.session.get(Site, new_site) is None:
+            raise NotFound("There is no such site.")
+        if new_role is not Role.ADMIN and new_site is None:
+            raise Invalid.field("site_id", "Choose the site this person belongs to.")
+        if is_self and new_role is not Role.ADMIN:
+            raise Invalid.field("role", "You cannot take away your own admin role.")
+        user.role, user.site_id = new_role, new_site
+        changed.append("role")
+    if password is not None:
+        _check_passphrase(password)
+        user.password_hash = hash_passphrase(password)
+        end_all_sessions(user)
+        changed.append("password")
+    if active is not None and active != user.active:
+        if is_self:
+            raise Invalid.field("active", "You cannot deactivate your own account.")
+        user.active = active
+        if not active:
+            end_all_sessions(user)
+        changed.append("active")
+    db.session.flush()
+    if changed:
+        record(actor, "user.updated", "user", user.id, user.site_id, fields=changed)
+    return user
+
+
+# --- logging in -------------------------------------------------------------------------
+
+
+def authenticate(username: str, password: str) -> User | None:
+    """The user if the passphrase is right and the account active, else None.
+
+    Every failure looks the same to the caller, so the page cannot tell anyone which
+    usernames exist.
+    """
+    user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
+    ok = verify_passphrase(user.password_hash if user else None, password)
+    if not ok or user is None or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_passphrase(password)
+    return user
+
+
+def start_login_session(user: User) -> str:
+    token = secrets.token_urlsafe(32)
+    now = utcnow()
+    login = LoginSession(user=user, token_hash=_digest(token), created_at=now, last_seen_at=now)
+    db.session.add(login)
+    user.last_login_at = now
+    db.session.flush()
+    user.login_session = login
+    user._session_token = token
+    record(user, "user.logged_in", "user", user.id, user.site_id)
+    return token
+
+
+def idle_timeout(user: User, config) -> timedelta:
+    if user.role is Role.PARTICIPANT:
+        return config["PARTICIPANT_IDLE_TIMEOUT"]
+    return config["STAFF_IDLE_TIMEOUT"]
+
+
+def load_login_session(token: str, config, now: datetime | None = None) -> User | None:
+    """The signed-in user for a session cookie's token, if that login is still live."""
+    now = now or utcnow()
+    login = db.session.scalar(
+        select(LoginSession).where(LoginSession.token_hash == _digest(token),
+                                   LoginSession.ended_at.is_(None))
+    )
+    if login is None or not login.user.active:
+        return None
+    if now - login.last_seen_at > idle_timeout(login.user, config):
+        login.ended_at = now
+        return None
+    if now - login.last_seen_at > LAST_SEEN_RESOLUTION:
+        login.last_seen_at = now
+    user = login.user
+    user.login_session = login
+    user._session_token = token
+    return user
+
+
+def end_login_session(user: User) -> None:
+    if user.login_session is not None:
+        user.login_session.ended_at = utcnow()
+        record(user, "user.logged_out", "user", user.id, user.site_id)
+
+
+def end_all_sessions(user: User) -> None:
+    db.session.execute(
+        update(LoginSession)
+        .where(LoginSession.user_id == user.id, LoginSession.ended_at.is_(None))
+        .values(ended_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def change_passphrase(user: User, current: str, new: str) -> str:
+    """Set a new passphrase; ends every login, then starts a new one for this browser."""
+    if not verify_passphrase(user.password_hash, current):
+        raise Invalid.field("current", "That is not your current passphrase.")
+    _check_passphrase(new, "new")
+    user.password_hash = hash_passphrase(new)
+    end_all_sessions(user)
+    record(user, "user.changed_passphrase", "user", user.id, user.site_id)
+    return start_login_session(user)
+
+
+# --- API tokens -------------------------------------------------------------------------
+
+
+def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    name = " ".join(name.split()) or "API token"
+    if len(name) > 80:
+        raise Invalid.field("name", "Give the token a name of up to 80 characters.")
+    raw = API_TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken(user=user, name=name, token_hash=_digest(raw), prefix=raw[:10])
+    db.session.add(token)
+    db.session.flush()
+    record(user, "token.created", "api_token", token.id, user.site_id)
+    return token, raw
+
+
+def user_tokens(user: User) -> list[ApiToken]:
+    return list(db.session.scalars(
+        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .order_by(ApiToken.id)
+    ))
+
+
+def revoke_api_token(user: User, token_id: int) -> None:
+    token = db.session.get(ApiToken, token_id)
+    if token is None or token.user_id != user.id or token.revoked_at is not None:
+        raise NotFound("There is no such token.")
+    token.revoked_at = utcnow()
+    record(user, "token.revoked", "api_token", token.id, user.site_id)
+
+
+def user_for_api_token(raw: str) -> User | None:
+    token = db.session.scalar(
+        select(ApiToken).where(ApiToken.token_hash == _digest(raw),
+                               ApiToken.revoked_at.is_(None))
+    )
+    if token is None or not token.user.active:
+        return None
+    now = utcnow()
+    if token.last_used_at is None or now - token.last_used_at > LAST_SEEN_RESOLUTION:
+        token.last_used_at = now
+    return token.user

@@ -1,0 +1,39 @@
+"""Configuration defaults; every key can be overridden by a FLASK_* environment variable."""
+
+from datetime import timedelta
+
+# The smallest secret key we accept outside debug and testing: 32 bytes of hex or base64
+# carry well over 128 bits.
+MIN_SECRET_KEY_LENGTH = 32
+
+
+class Defaults:
+    SECRET_KEY: str | None = None
+    # None means "SQLite in the instance folder"; create_app fills in the absolute path.
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    STORAGE_DIR: str | None = None
+    TIMEZONE = "Europe/London"
+
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "workshop"
+    # Login attempts that failed, per address and per account name.
+    LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
+    LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+
+    SESSION_COOKIE_NAME = "workshop_session"
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # None: Secure unless debug or testing (decided in create_app).
+    SESSION_COOKIE_SECURE: bool | None = None
+    # The day-programme PC is shared: participants are signed out after 30 idle minutes.
+    PARTICIPANT_IDLE_TIMEOUT = timedelta(minutes=30)
+    STAFF_IDLE_TIMEOUT = timedelta(hours=8)
+
+    # Whole-request cap; photo uploads carry their own, smaller per-file limit.
+    MAX_CONTENT_LENGTH = 200 * 1024 * 1024
+    API_PAGE_SIZE = 50
+    API_MAX_PAGE_SIZE = 200
+
+    WTF_CSRF_TIME_LIMIT = None  # a form left open all morning in the group room still works

@@ -1,0 +1,1 @@
+"""The first page after login: what needs doing today, by role."""

@@ -1,0 +1,1 @@
+"""Demo data, so a new install has something to show."""

@@ -1,0 +1,36 @@
+"""Domain errors raised by services; views turn them into form errors or problem+json."""
+
+
+class DomainError(Exception):
+    status = 400
+    title = "Bad request"
+
+    def __init__(self, message: str, errors: dict[str, list[str]] | None = None):
+        super().__init__(message)
+        self.message = message
+        # Field name -> messages, so forms and the API can point at the field at fault.
+        self.errors = errors or {}
+
+
+class Invalid(DomainError):
+    status = 422
+    title = "Some details need fixing"
+
+    @classmethod
+    def field(cls, name: str, message: str) -> "Invalid":
+        return cls(message, {name: [message]})
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Not allowed"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
