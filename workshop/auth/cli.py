@@ -18,8 +18,7 @@ tokens_cli = AppGroup("tokens", help="Manage API tokens.")
 
 def _fail(exc: DomainError) -> None:
     db.session.rollback()
-    details = "; ".join(m for msgs in exc.errors.values() for m in msgs)
-    raise click.ClickException(details or exc.message)
+    raise click.ClickException(exc.message)
 
 
 def _read_passphrase() -> str:

@@ -1,7 +1,7 @@
 """Forms for logging in, passphrases, people, sites and tokens."""
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from workshop.auth.models import Role
@@ -35,7 +35,7 @@ class PersonForm(FlaskForm):
     username = StringField("Username", validators=[DataRequired(), Length(max=40)],
                            description="What they type to log in. No e-mail address needed.",
                            render_kw={"autocapitalize": "none", "spellcheck": "false"})
-    role = SelectField("Role", choices=[(r.value, r.value.capitalize()) for r in Role],
+    role = SelectField("Role", choices=[SelectChoice(r.value, r.value.capitalize()) for r in Role],
                        default=Role.PARTICIPANT.value)
     site_id = SelectField("Site", coerce=int, choices=[])
     password = StringField("Passphrase", validators=[DataRequired()],

@@ -14,15 +14,19 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
+from wtforms import SelectChoice
 
 from workshop.auth import forms, services
 from workshop.auth.models import Role, User
 from workshop.auth.passphrases import generate_passphrase
-from workshop.errors import DomainError
+from workshop.errors import Conflict, DomainError, Invalid
 from workshop.extensions import db, limiter, login_manager
 from workshop.security import is_safe_next
 
 bp = Blueprint("auth", __name__)
+
+# Complaints about what was typed go back to the form; Forbidden and NotFound become pages.
+FORM_ERRORS = (Invalid, Conflict)
 
 
 @login_manager.user_loader
@@ -117,7 +121,7 @@ def account():
         try:
             services.update_user(current_user, current_user,
                                  display_name=name_form.display_name.data)
-        except DomainError as exc:
+        except FORM_ERRORS as exc:
             form_errors(name_form, exc)
         else:
             flash("Your display name is saved.", "success")
@@ -154,7 +158,7 @@ def change_passphrase():
     if form.validate_on_submit():
         try:
             services.change_passphrase(current_user, form.current.data, form.new.data)
-        except DomainError as exc:
+        except FORM_ERRORS as exc:
             form_errors(form, exc)
         else:
             # Every other login (and any copy of the old cookie) has ended; this browser
@@ -172,10 +176,10 @@ def change_passphrase():
 
 def _site_choices(form: forms.PersonForm) -> None:
     sites = db.session.scalars(services.visible_sites(current_user)).all()
-    form.site_id.choices = [(s.id, s.name) for s in sites]
+    form.site_id.choices = [SelectChoice(s.id, s.name) for s in sites]
     if not current_user.is_admin:
         # Workers add participants to their own site only; the service checks it too.
-        form.role.choices = [(Role.PARTICIPANT.value, "Participant")]
+        form.role.choices = [SelectChoice(Role.PARTICIPANT.value, "Participant")]
 
 
 @bp.get("/people")
@@ -197,7 +201,7 @@ def new_person():
             user = services.create_user(current_user, form.username.data, form.role.data,
                                         form.display_name.data, form.password.data,
                                         form.site_id.data)
-        except DomainError as exc:
+        except FORM_ERRORS as exc:
             form_errors(form, exc)
         else:
             # The passphrase is shown once, on a card to print, and never stored in clear.
@@ -221,7 +225,7 @@ def reset_passphrase(user_id: int):
     if form.validate_on_submit():
         try:
             services.update_user(current_user, user, password=form.password.data)
-        except DomainError as exc:
+        except FORM_ERRORS as exc:
             form_errors(form, exc)
         else:
             return render_template("auth/card.html", user=user, passphrase=form.password.data)
@@ -249,7 +253,7 @@ def sites():
     if form.validate_on_submit():
         try:
             site = services.create_site(current_user, form.name.data, form.slug.data)
-        except DomainError as exc:
+        except FORM_ERRORS as exc:
             form_errors(form, exc)
         else:
             flash(f"{site.name} is added.", "success")
