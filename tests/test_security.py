@@ -162,3 +162,25 @@ def test_login_throttle_is_shared_through_redis(database_uri, tmp_path, app, sit
         client = redis.Redis.from_url(url)
         for key in client.scan_iter(f"*{account.username}*"):
             client.delete(key)
+
+
+def test_behind_one_proxy_throttling_counts_the_visitors_address(app, database_uri, tmp_path,
+                                                                 worker):
+    proxied = create_app(make_config(database_uri, tmp_path, PROXY_COUNT=1,
+                                     LOGIN_LIMIT_PER_ADDRESS="2 per 10 minutes"))
+    for visitor in ("203.0.113.1", "203.0.113.1"):
+        client = proxied.test_client()
+        html = client.get("/login").text
+        response = client.post("/login", headers={"X-Forwarded-For": visitor},
+                               data={"csrf_token": csrf_from(html), "username": "nobody",
+                                     "password": "wrong-passphrase"})
+        assert response.status_code == 401
+    client = proxied.test_client()
+    html = client.get("/login").text
+    # Another visitor behind the same proxy is not locked out by the first one.
+    response = client.post("/login", headers={"X-Forwarded-For": "203.0.113.2"},
+                           data={"csrf_token": csrf_from(html), "username": "worker",
+                                 "password": worker.password})
+    assert response.status_code == 302
+    with proxied.app_context():
+        db.engine.dispose()

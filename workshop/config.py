@@ -15,6 +15,10 @@ class Defaults:
     STORAGE_DIR: str | None = None
     TIMEZONE = "Europe/London"
 
+    # How many reverse proxies in front set X-Forwarded-For/-Proto; 0 trusts none.
+    # Login throttling counts per address, so behind a proxy this must be right.
+    PROXY_COUNT = 0
+
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "workshop"
