@@ -25,13 +25,14 @@ instance/secret_key:
 	$(BIN)/python -c 'import secrets; print(secrets.token_hex(32))' > $@
 	chmod 600 $@
 
+# Plain http on this machine only, so the session cookie cannot be Secure here.
+RUN_ENV = FLASK_SECRET_KEY=$$(cat instance/secret_key) FLASK_SESSION_COOKIE_SECURE=false
+
 run: install instance/secret_key
-	$(FLASK) db upgrade
-	$(FLASK) demo load
+	$(RUN_ENV) $(FLASK) db upgrade
+	$(RUN_ENV) $(FLASK) demo load
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
-	# Plain http on this machine only, so the session cookie cannot be Secure here.
-	FLASK_SECRET_KEY=$$(cat instance/secret_key) FLASK_SESSION_COOKIE_SECURE=false \
-		$(FLASK) run --host $(HOST) --port $(PORT)
+	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -8,10 +8,12 @@ from workshop.auth.models import Role
 
 
 class LoginForm(FlaskForm):
-    username = StringField("Username", validators=[DataRequired(), Length(max=40)],
+    username = StringField("Username", validators=[DataRequired("Type your username."),
+                                                   Length(max=40)],
                            render_kw={"autocomplete": "username", "autocapitalize": "none",
                                       "spellcheck": "false"})
-    password = PasswordField("Passphrase", validators=[DataRequired(), Length(max=200)],
+    password = PasswordField("Passphrase", validators=[DataRequired("Type your passphrase."),
+                                                       Length(max=200)],
                              render_kw={"autocomplete": "current-password"})
 
 
