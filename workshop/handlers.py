@@ -72,6 +72,8 @@ def register_error_handlers(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        if _is_api():
+            return problem(400, "This request was refused as a possible cross-site request.")
         return _page(400, "This form had expired or came from somewhere else. "
                           "Go back, reload the page and try again.")
 

@@ -21,8 +21,26 @@ from workshop.extensions import db
 MAX_ID = 2**31 - 1  # the largest value an integer key holds on PostgreSQL
 
 
+def _up_to_regex(largest: int) -> str:
+    """A regex for the decimals 1..largest, written without leading zeros."""
+    digits = str(largest)
+    options = [rf"[1-9]\d{{0,{len(digits) - 2}}}"] if len(digits) > 1 else []
+    for i, top in enumerate(digits):
+        low = 1 if i == 0 else 0
+        if int(top) > low:
+            options.append(rf"{digits[:i]}[{low}-{int(top) - 1}]\d{{{len(digits) - i - 1}}}")
+    options.append(digits)
+    return "(?:" + "|".join(options) + ")"
+
+
 class IdConverter(IntegerConverter):
-    """<id:name> in a route: a positive integer that fits a database key, else 404."""
+    """<id:name> in a route: a positive integer that fits a database key, else 404.
+
+    The range is in the regex, not only in min/max: Werkzeug checks min/max after it has
+    noted which methods the path allows, so PATCH /users/0 would answer 405, not 404.
+    """
+
+    regex = _up_to_regex(MAX_ID)
 
     def __init__(self, map, *args, **kwargs):
         super().__init__(map, min=1, max=MAX_ID)
@@ -82,7 +100,8 @@ def decode_cursor(cursor: str | None) -> int:
         after = json.loads(base64.urlsafe_b64decode(cursor.encode()))["after"]
     except (ValueError, KeyError, TypeError, binascii.Error):
         after = None
-    if not isinstance(after, int) or not 0 <= after <= MAX_ID:
+    # bool is an int to Python, and true or false would reach the query as a boolean.
+    if type(after) is not int or not 0 <= after <= MAX_ID:
         raise Invalid.field("cursor", "This cursor is not valid; start again without one.")
     return after
 
@@ -261,9 +280,10 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
                     "schema": _ref(op.response) if op.response else {"type": "object"},
                 }},
             }
-        statuses = set(op.errors) | ({401, 429} if not op.public else {429})
+        # Any request can be unreadable (NUL in the query string, say): 400 for everyone.
+        statuses = set(op.errors) | {400, 429} | (set() if op.public else {401})
         if op.body is not None:
-            statuses |= {400, 413, 415, 422}
+            statuses |= {413, 415, 422}
         if op.query is not None:
             statuses.add(422)
         if parameters and any(p["in"] == "path" for p in parameters):
