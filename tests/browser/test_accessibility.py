@@ -1,0 +1,96 @@
+"""axe-core finds nothing serious on the first pages, and the strict CSP blocks nothing there."""
+
+import re
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Page, Response, expect
+
+from tests.browser.conftest import CSP_MARK, log_in
+
+pytestmark = pytest.mark.browser
+
+AXE = Axe()
+SERIOUS = {"serious", "critical"}
+
+# (name, device, who logs in first or None, path)
+PAGES = [
+    ("login", "desktop", None, "/login"),
+    ("login", "phone", None, "/login"),
+    ("worker dashboard", "desktop", "worker", "/dashboard"),
+    ("participant dashboard", "phone", "participant", "/dashboard"),
+]
+PAGE_IDS = [f"{name} on {device}" for name, device, _, _ in PAGES]
+
+
+def visit(open_page, request, device: str, who: str | None, path: str) -> tuple[Page, Response]:
+    page = open_page(device)
+    if who:
+        log_in(page, request.getfixturevalue(who))
+    response = page.goto(path)
+    assert response and response.ok, f"{path}: {response and response.status}"
+    return page, response
+
+
+def serious_violations(page: Page) -> list[dict]:
+    results = AXE.run(page)
+    return [v for v in results.response["violations"] if v["impact"] in SERIOUS]
+
+
+def describe(violations: list[dict]) -> str:
+    return "\n".join(
+        f"{v['id']} ({v['impact']}): {v['help']} -- "
+        + ", ".join(" ".join(node["target"]) for node in v["nodes"])
+        for v in violations)
+
+
+@pytest.mark.parametrize("name, device, who, path", PAGES, ids=PAGE_IDS)
+def test_axe_finds_nothing_serious(open_page, request, browser_log, name, device, who, path):
+    page, _ = visit(open_page, request, device, who, path)
+    violations = serious_violations(page)
+    assert violations == [], f"axe on the {name} ({device}):\n{describe(violations)}"
+    # Running axe inside the page must not have needed the CSP relaxed either.
+    assert browser_log.csp_violations == []
+
+
+def test_axe_finds_nothing_serious_on_a_login_form_with_errors(open_page, worker, browser_log):
+    page = open_page("phone")
+    page.goto("/login")
+    page.get_by_label("Username").fill(worker.username)
+    page.get_by_role("button", name="Log in").tap()
+    passphrase = page.get_by_label("Passphrase")
+    expect(passphrase).to_have_attribute("aria-invalid", "true")
+    expect(passphrase).to_have_accessible_description(re.compile("required"))
+    expect(passphrase).to_be_focused()
+    violations = serious_violations(page)
+    assert violations == [], f"axe on the login form with errors:\n{describe(violations)}"
+    assert browser_log.csp_violations == []
+
+
+@pytest.mark.parametrize("name, device, who, path", PAGES, ids=PAGE_IDS)
+def test_strict_csp_blocks_nothing(open_page, request, browser_log, name, device, who, path):
+    page, response = visit(open_page, request, device, who, path)
+    policy = response.headers.get("content-security-policy", "")
+    assert "script-src 'self'" in policy and "style-src 'self'" in policy, policy
+    assert "unsafe-inline" not in policy and "unsafe-eval" not in policy, policy
+    page.wait_for_load_state("load")
+    # The stylesheet really applied (a blocked one would leave the browser's white).
+    background = page.evaluate("() => getComputedStyle(document.body).backgroundColor")
+    assert background == "rgb(243, 245, 248)", f"app.css did not apply on the {name}"
+    assert browser_log.csp_violations == [], "\n".join(browser_log.csp_violations)
+    assert browser_log.page_errors == []
+
+
+def test_the_csp_watch_would_see_a_violation(open_page, browser_log):
+    # Proof that test_strict_csp_blocks_nothing could fail: inline script is refused.
+    page = open_page("desktop")
+    page.goto("/login")
+    with page.expect_console_message(lambda message: CSP_MARK in message.text):
+        page.evaluate("""() => {
+          const script = document.createElement("script");
+          script.textContent = "document.body.dataset.inline = 'ran'";
+          document.head.append(script);
+        }""")
+    expect(page.locator("body")).not_to_have_attribute("data-inline", "ran")
+    assert any("script-src" in message for message in browser_log.csp_violations), \
+        browser_log.csp_violations
