@@ -198,3 +198,19 @@ def test_friendly_404_page(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "We could not find that page" in response.text
+
+
+def test_a_name_of_only_invisible_characters_is_refused(app, client, participant):
+    login(client, participant)
+    response = post_form(client, "/account", {"display_name": "\u200b\u200b"})
+    assert response.status_code == 422
+    with app.app_context():
+        assert db.session.get(User, participant.id).display_name == "Sky"
+
+
+def test_a_passphrase_of_one_repeated_character_is_refused(client, worker):
+    login(client, worker)
+    response = post_form(client, "/account/passphrase",
+                         {"current": worker.password, "new": "x" * 20})
+    assert response.status_code == 422
+    assert "not one character again and again" in response.text

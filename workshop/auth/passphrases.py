@@ -63,4 +63,6 @@ def passphrase_problem(passphrase: str) -> str | None:
         return f"Use at least {MIN_LENGTH} characters. Three short words work well."
     if len(passphrase) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
+    if len(set(passphrase.lower())) < 5:
+        return "Use a mix of letters or words, not one character again and again."
     return None

@@ -3,6 +3,7 @@
 import hashlib
 import re
 import secrets
+import unicodedata
 from datetime import datetime, timedelta
 
 from sqlalchemy import Select, select, update
@@ -21,7 +22,7 @@ from workshop.extensions import db
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-API_TOKEN_PREFIX = "wks_"
+API_TOKEN_PREFIX = "wks_"  # noqa: S105 -- marks a string as ours, it is no secret
 # Writing last_seen_at on every request would make every page view a write.
 LAST_SEEN_RESOLUTION = timedelta(minutes=1)
 
@@ -102,7 +103,9 @@ def _check_may_manage(actor: User, role: Role, site_id: int | None) -> None:
 
 def _clean_display_name(display_name: str) -> str:
     display_name = " ".join(display_name.split())
-    if not display_name or len(display_name) > 80:
+    # A name of only invisible characters (zero-width spaces, say) would show as nothing.
+    visible = any(unicodedata.category(ch)[0] not in "CZ" for ch in display_name)
+    if not visible or len(display_name) > 80:
         raise Invalid.field("display_name", "Give a name of up to 80 characters. "
                             "A nickname is fine.")
     return display_name
@@ -319,6 +322,8 @@ def revoke_api_token(user: User, token_id: int) -> None:
 
 
 def user_for_api_token(raw: str) -> User | None:
+    if not raw.startswith(API_TOKEN_PREFIX) or not raw.isascii():
+        return None  # cannot be one of ours; no need to ask the database
     token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == _digest(raw),
                                ApiToken.revoked_at.is_(None))
