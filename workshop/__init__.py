@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from workshop.audit import models as _audit_models  # noqa: F401
     from workshop.auth.routes import bp as auth_bp
     from workshop.dashboard.routes import bp as dashboard_bp
+    from workshop.stock import models as _stock_models  # noqa: F401
 
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(auth_bp)

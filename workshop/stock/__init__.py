@@ -1,0 +1,1 @@
+"""Camera stock and loans: cameras, bookings, hand-over and return."""

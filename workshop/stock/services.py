@@ -1,0 +1,615 @@
+"""The rules for cameras and loans: booking, hand-over, return and the endings."""
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
+
+from workshop.audit.services import record
+from workshop.auth.models import Role, Site, User
+from workshop.db import utcnow
+from workshop.errors import Conflict, Forbidden, Invalid, NotFound
+from workshop.extensions import db
+from workshop.stock.models import (
+    ACTIVE_STATES,
+    Booking,
+    BookingState,
+    Camera,
+    CameraKind,
+    CameraStatus,
+)
+from workshop.templating import local_time
+
+ASSET_TAG_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
+# A hand-over "now" typed a minute ago is not in the past.
+PAST_GRACE = timedelta(minutes=5)
+LONGEST_LOAN = timedelta(days=60)
+# The names the database gives an overlap: PostgreSQL's constraint, SQLite's trigger.
+OVERLAP_MARKERS = ("ex_bookings_no_overlap", "booking_overlap")
+
+
+@dataclass(frozen=True)
+class ConditionItem:
+    key: str
+    label: str
+
+
+# What a worker checks at hand-over and at return. Unticked means missing or not right.
+DIGITAL_CHECKLIST = (
+    ConditionItem("body", "Body has no new cracks or dents"),
+    ConditionItem("lens", "Lens is clean and not scratched"),
+    ConditionItem("strap", "Strap is there"),
+    ConditionItem("power", "Battery or charger is there"),
+    ConditionItem("card", "Memory card is in the camera"),
+    ConditionItem("card_wiped", "Memory card is wiped of the last person's photos"),
+)
+DISPOSABLE_CHECKLIST = (
+    ConditionItem("body", "Body has no cracks and the film door is shut"),
+    ConditionItem("lens", "Lens is clean"),
+)
+
+
+def checklist_for(camera: Camera) -> tuple[ConditionItem, ...]:
+    return DIGITAL_CHECKLIST if camera.kind is CameraKind.DIGITAL else DISPOSABLE_CHECKLIST
+
+
+def _condition(camera: Camera, ticked: dict[str, bool], damaged: bool, note: str) -> dict:
+    unknown = set(ticked) - {item.key for item in checklist_for(camera)}
+    if unknown:
+        raise Invalid.field("condition", f"Unknown checklist items: {', '.join(sorted(unknown))}.")
+    note = note.strip()
+    if len(note) > 1000:
+        raise Invalid.field("note", "Keep the note under 1000 characters.")
+    items = {item.key: bool(ticked.get(item.key)) for item in checklist_for(camera)}
+    return {"items": items, "damaged": bool(damaged), "note": note}
+
+
+def missing_items(camera: Camera, condition: dict | None) -> list[str]:
+    """The checklist lines that were not ticked, in words."""
+    if not condition:
+        return []
+    return [item.label for item in checklist_for(camera)
+            if not condition["items"].get(item.key, False)]
+
+
+def _staff_only(actor: User) -> None:
+    if not actor.is_staff:
+        raise Forbidden("Only workers can do that.")
+
+
+def _check_version(obj: Camera | Booking, expected: int | None, what: str) -> None:
+    if expected is not None and expected != obj.version:
+        raise Conflict(f"Someone changed this {what} a moment ago. "
+                       "Look at it again, then try once more.")
+
+
+def _flush(what: str) -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict(f"Someone changed this {what} a moment ago. "
+                       "Look at it again, then try once more.") from None
+
+
+# --- cameras ----------------------------------------------------------------------------
+
+
+def visible_cameras(actor: User) -> Select[tuple[Camera]]:
+    _staff_only(actor)
+    query = select(Camera).order_by(Camera.asset_tag)
+    if not actor.is_admin:
+        query = query.where(Camera.site_id == actor.site_id)
+    return query
+
+
+def get_camera(actor: User, camera_id: int) -> Camera:
+    if not actor.is_staff:
+        raise NotFound("There is no such camera.")
+    camera = db.session.get(Camera, camera_id)
+    if camera is None or not (actor.is_admin or camera.site_id == actor.site_id):
+        raise NotFound("There is no such camera.")
+    return camera
+
+
+def _clean_asset_tag(asset_tag: str, camera_id: int | None = None) -> str:
+    tag = asset_tag.strip().upper()
+    if not ASSET_TAG_RE.match(tag):
+        raise Invalid.field("asset_tag", "Use up to 40 letters, digits, dots or dashes, "
+                            "like CAM-07.")
+    taken = select(Camera.id).where(Camera.asset_tag == tag)
+    if camera_id is not None:
+        taken = taken.where(Camera.id != camera_id)
+    if db.session.scalar(taken) is not None:
+        raise Conflict(f"Another camera already has the asset tag {tag}.",
+                       {"asset_tag": [f"{tag} is already used by another camera."]})
+    return tag
+
+
+def _clean_specs(kind: CameraKind, megapixels, exposures) -> tuple[Decimal | None, int | None]:
+    if megapixels is not None:
+        megapixels = Decimal(str(megapixels))
+        if not Decimal("0.1") <= megapixels <= Decimal("1000"):
+            raise Invalid.field("megapixels", "Megapixels must be between 0.1 and 1000.")
+    if exposures is not None:
+        if kind is not CameraKind.DISPOSABLE:
+            raise Invalid.field("exposures", "Only disposable cameras have a number of "
+                                "exposures.")
+        if not 1 <= exposures <= 100:
+            raise Invalid.field("exposures", "Exposures must be between 1 and 100.")
+    return megapixels, exposures
+
+
+def _clean_text(value: str | None, field: str, limit: int) -> str:
+    value = (value or "").strip()
+    if len(value) > limit:
+        raise Invalid.field(field, f"Use at most {limit} characters.")
+    return value
+
+
+def create_camera(
+    actor: User, site_id: int | None, asset_tag: str, kind: CameraKind | str,
+    make: str = "", model: str = "", megapixels: float | Decimal | None = None,
+    exposures: int | None = None, notes: str = "",
+) -> Camera:
+    _staff_only(actor)
+    site_id = site_id if site_id is not None else actor.site_id
+    site = db.session.get(Site, site_id) if site_id is not None else None
+    if site is None or not (actor.is_admin or site.id == actor.site_id):
+        raise NotFound("There is no such site.")
+    try:
+        kind = CameraKind(kind)
+    except ValueError:
+        raise Invalid.field("kind", "Choose digital or disposable.") from None
+    megapixels, exposures = _clean_specs(kind, megapixels, exposures)
+    camera = Camera(
+        site_id=site.id, asset_tag=_clean_asset_tag(asset_tag), kind=kind,
+        make=_clean_text(make, "make", 80), model=_clean_text(model, "model", 80),
+        megapixels=megapixels, exposures=exposures, notes=_clean_text(notes, "notes", 2000),
+        status=CameraStatus.AVAILABLE,
+    )
+    db.session.add(camera)
+    db.session.flush()
+    record(actor, "camera.created", "camera", camera.id, camera.site_id,
+           asset_tag=camera.asset_tag)
+    return camera
+
+
+_UNSET: Any = object()
+
+
+def update_camera(
+    actor: User, camera: Camera, *, expected_version: int | None = None,
+    asset_tag: str | None = None, make: str | None = None, model: str | None = None,
+    megapixels: Any = _UNSET, exposures: Any = _UNSET, status: CameraStatus | str | None = None,
+    notes: str | None = None, now: datetime | None = None,
+) -> Camera:
+    """Change a camera's details or stock status. Only the arguments given change."""
+    _staff_only(actor)
+    _check_version(camera, expected_version, "camera")
+    changed: list[str] = []
+    if asset_tag is not None and asset_tag.strip().upper() != camera.asset_tag:
+        camera.asset_tag = _clean_asset_tag(asset_tag, camera.id)
+        changed.append("asset_tag")
+    for field, value, limit in (("make", make, 80), ("model", model, 80),
+                                ("notes", notes, 2000)):
+        if value is not None:
+            setattr(camera, field, _clean_text(value, field, limit))
+            changed.append(field)
+    if megapixels is not _UNSET or exposures is not _UNSET:
+        mp = camera.megapixels if megapixels is _UNSET else megapixels
+        ex = camera.exposures if exposures is _UNSET else exposures
+        camera.megapixels, camera.exposures = _clean_specs(camera.kind, mp, ex)
+        changed.append("specs")
+    if status is not None:
+        try:
+            status = CameraStatus(status)
+        except ValueError:
+            raise Invalid.field("status", "Choose available, in repair, retired or lost.") \
+                from None
+        if status is not camera.status:
+            if current_loan(camera) is not None:
+                raise Conflict(f"{camera.asset_tag} is out on loan. Take it back first.")
+            if camera.status is CameraStatus.USED:
+                raise Conflict(f"{camera.asset_tag} is a used disposable; it cannot go back "
+                               "into stock.")
+            if status is CameraStatus.USED:
+                raise Invalid.field("status", "A camera becomes used when it is sent for "
+                                    "developing.")
+            record(actor, "camera.status_changed", "camera", camera.id, camera.site_id,
+                   old=camera.status.value, new=status.value)
+            camera.status = status
+            if status is not CameraStatus.AVAILABLE:
+                _cancel_future_reservations(actor, camera, now or utcnow())
+    _flush("camera")
+    if changed:
+        record(actor, "camera.updated", "camera", camera.id, camera.site_id, fields=changed)
+    return camera
+
+
+def _cancel_future_reservations(actor: User, camera: Camera, now: datetime) -> None:
+    # A camera leaving the shelf cannot honour its reservations; the worker sees them
+    # cancelled in the history rather than finding out at hand-over.
+    for booking in db.session.scalars(select(Booking).where(
+            Booking.camera_id == camera.id, Booking.state == BookingState.RESERVED)):
+        _close(actor, booking, BookingState.CANCELLED, now,
+               note=f"Cancelled: the camera became {camera.status.value.replace('_', ' ')}.")
+
+
+def current_loan(camera: Camera) -> Booking | None:
+    return db.session.scalar(select(Booking).where(
+        Booking.camera_id == camera.id, Booking.state == BookingState.OUT))
+
+
+def next_reservation(camera: Camera, now: datetime) -> Booking | None:
+    return db.session.scalar(
+        select(Booking).where(Booking.camera_id == camera.id,
+                              Booking.state == BookingState.RESERVED,
+                              Booking.ends_at > now)
+        .order_by(Booking.starts_at).limit(1))
+
+
+# --- bookings ---------------------------------------------------------------------------
+
+
+def visible_bookings(
+    actor: User, *, camera_id: int | None = None, participant_id: int | None = None,
+    state: BookingState | str | None = None, overdue: bool | None = None,
+    now: datetime | None = None,
+) -> Select[tuple[Booking]]:
+    query = select(Booking).order_by(Booking.id)
+    if actor.role is Role.WORKER:
+        query = query.where(Booking.site_id == actor.site_id)
+    elif actor.role is Role.PARTICIPANT:
+        query = query.where(Booking.participant_id == actor.id)
+    if camera_id is not None:
+        query = query.where(Booking.camera_id == camera_id)
+    if participant_id is not None:
+        query = query.where(Booking.participant_id == participant_id)
+    if state is not None:
+        try:
+            query = query.where(Booking.state == BookingState(state))
+        except ValueError:
+            raise Invalid.field("state", "Unknown booking state.") from None
+    if overdue is not None:
+        late = (Booking.state == BookingState.OUT) & (Booking.ends_at < (now or utcnow()))
+        query = query.where(late if overdue else ~late)
+    return query
+
+
+def get_booking(actor: User, booking_id: int) -> Booking:
+    booking = db.session.scalar(visible_bookings(actor).where(Booking.id == booking_id))
+    if booking is None:
+        raise NotFound("There is no such booking.")
+    return booking
+
+
+def _lock_camera(camera: Camera) -> None:
+    """Make bookings of one camera take turns, so the overlap check sees every other one.
+
+    PostgreSQL: a row lock on the camera. SQLite allows one writer at a time, so taking
+    the write lock (a no-op update) serialises the whole check-and-write.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(Camera.id).where(Camera.id == camera.id).with_for_update())
+    else:
+        db.session.execute(update(Camera).where(Camera.id == camera.id)
+                           .values(version=Camera.version)
+                           .execution_options(synchronize_session=False))
+
+
+def _clash(camera_id: int, starts_at: datetime, ends_at: datetime,
+           exclude_id: int | None = None) -> Booking | None:
+    query = select(Booking).where(
+        Booking.camera_id == camera_id, Booking.state.in_(ACTIVE_STATES),
+        Booking.starts_at < ends_at, Booking.ends_at > starts_at,
+    ).order_by(Booking.starts_at).limit(1)
+    if exclude_id is not None:
+        query = query.where(Booking.id != exclude_id)
+    return db.session.scalar(query)
+
+
+def _clash_error(clash: Booking) -> Conflict:
+    who = clash.participant.display_name if clash.participant else "someone"
+    verb = "is out with" if clash.state is BookingState.OUT else "is booked for"
+    return Conflict(
+        f"{clash.camera.asset_tag} {verb} {who} from {local_time(clash.starts_at)} to "
+        f"{local_time(clash.ends_at)} (booking {clash.id}). Choose another time or camera.",
+        {"clash_booking_id": [str(clash.id)]},
+    )
+
+
+def _flush_period(booking: Booking, starts_at: datetime, ends_at: datetime) -> None:
+    """Flush a booking's new period; an overlap the database refuses becomes a Conflict."""
+    try:
+        db.session.flush()
+    except IntegrityError as exc:
+        if not any(marker in str(exc.orig) for marker in OVERLAP_MARKERS):
+            raise
+        camera_id = booking.camera_id
+        db.session.rollback()
+        clash = _clash(camera_id, starts_at, ends_at)
+        if clash is None:
+            raise Conflict("That camera was booked at the same moment. Try again.") from None
+        raise _clash_error(clash) from None
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("Someone changed this booking a moment ago. Look at it again, then "
+                       "try once more.") from None
+
+
+def _check_period(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
+    if starts_at.tzinfo is None or ends_at.tzinfo is None:
+        raise Invalid.field("starts_at", "Give times with their time zone.")
+    if ends_at <= starts_at:
+        raise Invalid.field("ends_at", "The end must be after the start.")
+    if starts_at < now - PAST_GRACE:
+        raise Invalid.field("starts_at", "That start is in the past. For a hand-over now, "
+                            "use the time now.")
+    if ends_at - starts_at > LONGEST_LOAN:
+        raise Invalid.field("ends_at", f"A loan can last at most {LONGEST_LOAN.days} days.")
+
+
+def _check_camera_lendable(camera: Camera) -> None:
+    if camera.status is not CameraStatus.AVAILABLE:
+        state = camera.status.value.replace("_", " ")
+        raise Conflict(f"{camera.asset_tag} is {state}, so it cannot be lent.",
+                       {"camera_id": [f"This camera is {state}."]})
+
+
+def _participant(actor: User, participant_id: int, camera: Camera) -> User:
+    participant = db.session.get(User, participant_id)
+    if (participant is None or participant.role is not Role.PARTICIPANT
+            or participant.site_id != camera.site_id
+            or not (actor.is_admin or participant.site_id == actor.site_id)):
+        raise NotFound("There is no such participant at this camera's site.")
+    if not participant.active:
+        raise Invalid.field("participant_id", f"{participant.display_name}'s account is "
+                            "deactivated.")
+    return participant
+
+
+def create_booking(
+    actor: User, camera_id: int, participant_id: int, starts_at: datetime,
+    ends_at: datetime, note: str = "", now: datetime | None = None,
+) -> Booking:
+    _staff_only(actor)
+    now = now or utcnow()
+    camera = get_camera(actor, camera_id)
+    participant = _participant(actor, participant_id, camera)
+    _check_period(starts_at, ends_at, now)
+    _lock_camera(camera)
+    db.session.refresh(camera)
+    _check_camera_lendable(camera)
+    if (clash := _clash(camera.id, starts_at, ends_at)) is not None:
+        raise _clash_error(clash)
+    booking = Booking(camera=camera, site_id=camera.site_id, participant=participant,
+                      starts_at=starts_at, ends_at=ends_at, state=BookingState.RESERVED,
+                      note=_clean_text(note, "note", 1000), created_by=actor, created_at=now)
+    db.session.add(booking)
+    _flush_period(booking, starts_at, ends_at)
+    record(actor, "booking.reserved", "booking", booking.id, booking.site_id,
+           camera_id=camera.id, participant_id=participant.id)
+    return booking
+
+
+def _require_state(booking: Booking, *states: BookingState, doing: str) -> None:
+    if booking.state not in states:
+        state = booking.state.value.replace("_", " ")
+        raise Conflict(f"This booking is {state}, so it cannot be {doing}.")
+
+
+def check_out(
+    actor: User, booking: Booking, ticked: dict[str, bool], damaged: bool = False,
+    note: str = "", expected_version: int | None = None, now: datetime | None = None,
+) -> Booking:
+    """Hand the camera over. Early hand-overs move the start to now."""
+    _staff_only(actor)
+    now = now or utcnow()
+    _check_version(booking, expected_version, "booking")
+    _require_state(booking, BookingState.RESERVED, doing="handed over")
+    camera = booking.camera
+    _lock_camera(camera)
+    db.session.refresh(camera)
+    _check_camera_lendable(camera)
+    if (other := current_loan(camera)) is not None:
+        raise _clash_error(other)
+    if booking.ends_at <= now:
+        raise Conflict("This booking's time has passed. Make a new one for the hand-over.")
+    if damaged:
+        raise Invalid.field("damaged", "Do not hand over a damaged camera. Put it in for "
+                            "repair and choose another.")
+    booking.checkout_condition = _condition(camera, ticked, damaged, note)
+    if booking.starts_at > now:
+        booking.starts_at = now
+    booking.state = BookingState.OUT
+    booking.checked_out_at, booking.checked_out_by = now, actor
+    _flush_period(booking, booking.starts_at, booking.ends_at)
+    record(actor, "booking.checked_out", "booking", booking.id, booking.site_id,
+           camera_id=camera.id, missing=missing_items(camera, booking.checkout_condition))
+    return booking
+
+
+def hand_over_now(
+    actor: User, camera_id: int, participant_id: int, ends_at: datetime,
+    ticked: dict[str, bool], note: str = "", now: datetime | None = None,
+) -> Booking:
+    """Book and hand over in one step, for someone standing in front of the worker."""
+    now = now or utcnow()
+    booking = create_booking(actor, camera_id, participant_id, now, ends_at, note, now)
+    return check_out(actor, booking, ticked, note=note, now=now)
+
+
+def check_in(
+    actor: User, booking: Booking, ticked: dict[str, bool], damaged: bool = False,
+    note: str = "", expected_version: int | None = None, now: datetime | None = None,
+) -> Booking:
+    """Take the camera back. Damage sends it for repair instead of back to the shelf."""
+    _staff_only(actor)
+    now = now or utcnow()
+    _check_version(booking, expected_version, "booking")
+    _require_state(booking, BookingState.OUT, doing="taken back")
+    camera = booking.camera
+    booking.return_condition = _condition(camera, ticked, damaged, note)
+    booking.state = BookingState.RETURNED
+    booking.returned_at, booking.returned_by = now, actor
+    booking.ends_at = max(min(booking.ends_at, now), booking.starts_at + timedelta(seconds=1))
+    if damaged:
+        camera.status = CameraStatus.IN_REPAIR
+        record(actor, "camera.status_changed", "camera", camera.id, camera.site_id,
+               old=CameraStatus.AVAILABLE.value, new=CameraStatus.IN_REPAIR.value,
+               reason="damaged at return")
+        _cancel_future_reservations(actor, camera, now)
+    _flush_period(booking, booking.starts_at, booking.ends_at)
+    record(actor, "booking.returned", "booking", booking.id, booking.site_id,
+           camera_id=camera.id, damaged=damaged,
+           missing=missing_items(camera, booking.return_condition))
+    return booking
+
+
+def extend(
+    actor: User, booking: Booking, ends_at: datetime, expected_version: int | None = None,
+    now: datetime | None = None,
+) -> Booking:
+    _staff_only(actor)
+    now = now or utcnow()
+    _check_version(booking, expected_version, "booking")
+    _require_state(booking, BookingState.OUT, BookingState.RESERVED, doing="extended")
+    if ends_at.tzinfo is None:
+        raise Invalid.field("ends_at", "Give the time with its time zone.")
+    if ends_at <= booking.ends_at:
+        raise Invalid.field("ends_at", "The new end must be later than the current one.")
+    if ends_at - booking.starts_at > LONGEST_LOAN:
+        raise Invalid.field("ends_at", f"A loan can last at most {LONGEST_LOAN.days} days.")
+    _lock_camera(booking.camera)
+    if (clash := _clash(booking.camera_id, booking.ends_at, ends_at, booking.id)) is not None:
+        raise _clash_error(clash)
+    old = booking.ends_at
+    booking.ends_at = ends_at
+    _flush_period(booking, booking.starts_at, ends_at)
+    record(actor, "booking.extended", "booking", booking.id, booking.site_id,
+           old_ends_at=old.isoformat(), new_ends_at=ends_at.isoformat())
+    return booking
+
+
+def _close(actor: User, booking: Booking, state: BookingState, now: datetime,
+           note: str = "") -> None:
+    booking.state = state
+    booking.closed_at, booking.closed_by = now, actor
+    if note:
+        booking.note = (booking.note + "\n" + note).strip()
+    record(actor, f"booking.{state.value}", "booking", booking.id, booking.site_id,
+           camera_id=booking.camera_id)
+
+
+def cancel(actor: User, booking: Booking, expected_version: int | None = None,
+           now: datetime | None = None) -> Booking:
+    _staff_only(actor)
+    _check_version(booking, expected_version, "booking")
+    _require_state(booking, BookingState.RESERVED, doing="cancelled")
+    _close(actor, booking, BookingState.CANCELLED, now or utcnow())
+    _flush("booking")
+    return booking
+
+
+def write_off(actor: User, booking: Booking, note: str = "",
+              expected_version: int | None = None, now: datetime | None = None) -> Booking:
+    """The camera is not coming back. No penalty for anyone: the loan just ends."""
+    _staff_only(actor)
+    now = now or utcnow()
+    _check_version(booking, expected_version, "booking")
+    _require_state(booking, BookingState.OUT, doing="written off")
+    _close(actor, booking, BookingState.WRITTEN_OFF, now, _clean_text(note, "note", 1000))
+    booking.ends_at = max(min(booking.ends_at, now), booking.starts_at + timedelta(seconds=1))
+    camera = booking.camera
+    record(actor, "camera.status_changed", "camera", camera.id, camera.site_id,
+           old=camera.status.value, new=CameraStatus.LOST.value, reason="written off")
+    camera.status = CameraStatus.LOST
+    _cancel_future_reservations(actor, camera, now)
+    _flush("booking")
+    return booking
+
+
+def send_for_developing(actor: User, booking: Booking, expected_version: int | None = None,
+                        now: datetime | None = None) -> Booking:
+    _staff_only(actor)
+    now = now or utcnow()
+    _check_version(booking, expected_version, "booking")
+    _require_state(booking, BookingState.OUT, doing="sent for developing")
+    camera = booking.camera
+    if camera.kind is not CameraKind.DISPOSABLE:
+        raise Conflict("Only disposable cameras are sent for developing.")
+    booking.returned_at, booking.returned_by = now, actor
+    booking.ends_at = max(min(booking.ends_at, now), booking.starts_at + timedelta(seconds=1))
+    _close(actor, booking, BookingState.SENT_FOR_DEVELOPING, now)
+    camera.status = CameraStatus.USED
+    _cancel_future_reservations(actor, camera, now)
+    _flush("booking")
+    return booking
+
+
+def mark_developed(actor: User, booking: Booking, expected_version: int | None = None,
+                   now: datetime | None = None) -> Booking:
+    _staff_only(actor)
+    _check_version(booking, expected_version, "booking")
+    _require_state(booking, BookingState.SENT_FOR_DEVELOPING, doing="marked developed")
+    _close(actor, booking, BookingState.DEVELOPED, now or utcnow())
+    _flush("booking")
+    return booking
+
+
+# --- the dashboard ----------------------------------------------------------------------
+
+
+@dataclass
+class StockSummary:
+    out_now: int
+    due_today: int
+    overdue: int
+    reserved_upcoming: int
+    in_repair: int
+
+
+def summary(actor: User, now: datetime, end_of_today: datetime) -> StockSummary:
+    """The worker's at-a-glance numbers; each matches a filtered list (see list_filter)."""
+    def count(query) -> int:
+        return db.session.scalar(select(func.count()).select_from(query.subquery()))
+
+    bookings = visible_bookings(actor)
+    return StockSummary(
+        out_now=count(bookings.where(Booking.state == BookingState.OUT)),
+        due_today=count(bookings.where(*list_filter("due_today", now, end_of_today))),
+        overdue=count(bookings.where(*list_filter("overdue", now, end_of_today))),
+        reserved_upcoming=count(bookings.where(*list_filter("reserved", now, end_of_today))),
+        in_repair=count(visible_cameras(actor).where(
+            Camera.status == CameraStatus.IN_REPAIR)),
+    )
+
+
+def list_filter(name: str, now: datetime, end_of_today: datetime) -> list:
+    """The conditions behind each dashboard number, shared with the lists it links to."""
+    filters = {
+        "out": [Booking.state == BookingState.OUT],
+        "due_today": [Booking.state == BookingState.OUT, Booking.ends_at >= now,
+                      Booking.ends_at <= end_of_today],
+        "overdue": [Booking.state == BookingState.OUT, Booking.ends_at < now],
+        "reserved": [Booking.state == BookingState.RESERVED, Booking.ends_at > now],
+        "all": [],
+    }
+    if name not in filters:
+        raise NotFound("There is no such list.")
+    return filters[name]
+
+
+def participant_choices(actor: User, camera: Camera) -> list[User]:
+    """Active participants who can borrow this camera."""
+    return list(db.session.scalars(
+        select(User).where(User.role == Role.PARTICIPANT, User.site_id == camera.site_id,
+                           User.active.is_(True))
+        .order_by(func.lower(User.display_name))))
+
