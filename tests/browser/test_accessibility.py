@@ -1,6 +1,5 @@
 """axe-core finds nothing serious on the first pages, and the strict CSP blocks nothing there."""
 
-import re
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
