@@ -6,6 +6,7 @@ the same run without touching this file.
 
 import base64
 import json
+from datetime import timedelta
 
 import pytest
 import schemathesis
@@ -25,6 +26,10 @@ from schemathesis.checks import (
 from tests.conftest import Account, api_token, make_account, make_site
 from workshop.api.problems import PROBLEM_TYPE
 from workshop.api.routes import PREFIX
+from workshop.auth.models import User
+from workshop.db import utcnow
+from workshop.extensions import db
+from workshop.stock import services as stock
 
 OPENAPI_PATH = f"{PREFIX}/openapi.json"
 
@@ -48,12 +53,36 @@ def seed_people(app) -> dict[str, Account]:
     """Two sites with a participant each, and one account per role to sign in as."""
     north = make_site(app)
     south = make_site(app, "South Hub", "south-hub")
-    make_account(app, "robin", "participant", south)
+    robin = make_account(app, "robin", "participant", south)
     return {
         "admin": make_account(app, "admin", "admin", None),
         "worker": make_account(app, "worker", "worker", north),
         "participant": make_account(app, "sky", "participant", north),
+        "south participant": robin,
     }
+
+
+def seed_stock(app, people: dict[str, Account]) -> None:
+    """Per site a digital camera out on loan and a disposable reserved, north first.
+
+    The run tries small ids often, so ids 1 and 2 are the worker's and participant's own
+    rows and 3 and 4 another site's: lookups, hand-overs and returns meet real rows.
+    """
+    with app.app_context():
+        admin = db.session.get(User, people["admin"].id)
+        now = utcnow()
+        for tag, person in (("N", people["participant"]), ("S", people["south participant"])):
+            owner = db.session.get(User, person.id)
+            digital = stock.create_camera(admin, owner.site_id, f"{tag}-DIG", "digital",
+                                          make="Canon", megapixels=20)
+            disposable = stock.create_camera(admin, owner.site_id, f"{tag}-DSP", "disposable",
+                                             exposures=27)
+            loan = stock.create_booking(admin, digital.id, owner.id, now,
+                                        now + timedelta(hours=4), now=now)
+            stock.check_out(admin, loan, {"body": True, "lens": True}, note="seed", now=now)
+            stock.create_booking(admin, disposable.id, owner.id, now + timedelta(hours=1),
+                                 now + timedelta(hours=5), now=now)
+        db.session.commit()
 
 
 @pytest.fixture(params=["admin", "worker", "participant"])
@@ -63,7 +92,9 @@ def api_schema(request, app):
         # schemathesis' lazy schema reads Node._nodeid, which pytest 9.2 no longer has;
         # without it the run stops before the first request.
         request.node._nodeid = request.node.nodeid
-    account = seed_people(app)[request.param]
+    people = seed_people(app)
+    seed_stock(app, people)
+    account = people[request.param]
     schema = schemathesis.openapi.from_wsgi(OPENAPI_PATH, app)
     schema.config.update(headers=api_token(app, account))
     return schema
@@ -129,6 +160,12 @@ EDGES = [
     pytest.param("PATCH", "/users/0", {"json": {}}, 404, id="id 0 in the path"),
     pytest.param("PATCH", "/users/2147483648", {"json": {}}, 404, id="id past the key range"),
     pytest.param("GET", "/users/01", {}, 404, id="id with a leading zero"),
+    pytest.param("POST", "/cameras",
+                 raw_json('{"asset_tag": "CAM-1", "kind": "digital", "megapixels": NaN}'),
+                 400, id="NaN, which JSON does not have"),
+    pytest.param("POST", "/bookings", {"json": {
+        "camera_id": 1, "participant_id": 1, "starts_at": "2030-06-01T10:00:00",
+        "ends_at": "2030-06-01T12:00:00"}}, 422, id="time without an offset"),
     pytest.param("GET", "/me", {"headers": {"Authorization": "Bearer é"}},
                  401, id="non-ASCII token"),
     pytest.param("GET", "/me", {"headers": {"Authorization": ""}}, 401, id="no token"),

@@ -19,6 +19,7 @@ def api_user() -> User:
 def create_blueprint() -> Blueprint:
     # Made afresh for each app: a blueprint cannot take children once registered.
     from workshop.auth.api import bp as auth_api
+    from workshop.stock.api import bp as stock_api
 
     bp = Blueprint("api", __name__, url_prefix=PREFIX)
     # Tokens come in a header a browser never adds by itself, so no CSRF token is needed;
@@ -44,7 +45,7 @@ def create_blueprint() -> Blueprint:
     def openapi():
         return jsonify(openapi_document(current_app, PREFIX))
 
-    for child in (auth_api,):
+    for child in (auth_api, stock_api):
         # Flask-WTF looks up the exemption by the blueprint that owns the view, so each
         # nested blueprint needs its own; the parent's does not cover it.
         csrf.exempt(child)

@@ -161,12 +161,17 @@ class BadBody(Exception):
         self.status, self.detail, self.errors = status, detail, errors
 
 
+def _refuse_constant(name: str):
+    # Python's json reads NaN and Infinity, which JSON itself does not allow.
+    raise ValueError(f"{name} is not JSON")
+
+
 def _parse_body(model: type[ApiModel]) -> ApiModel:
     if request.mimetype != "application/json":
         raise BadBody(415, "Send the body as JSON (Content-Type: application/json).")
     data = request.get_data(cache=False)
     try:
-        parsed = json.loads(data)
+        parsed = json.loads(data, parse_constant=_refuse_constant)
     except (ValueError, RecursionError):
         raise BadBody(400, "The body is not valid JSON.") from None
     if not isinstance(parsed, dict):

@@ -29,6 +29,7 @@ ASSET_TAG_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
 # A hand-over "now" typed a minute ago is not in the past.
 PAST_GRACE = timedelta(minutes=5)
 LONGEST_LOAN = timedelta(days=60)
+FURTHEST_AHEAD = timedelta(days=366)
 # The names the database gives an overlap: PostgreSQL's constraint, SQLite's trigger.
 OVERLAP_MARKERS = ("ex_bookings_no_overlap", "booking_overlap")
 
@@ -133,7 +134,8 @@ def _clean_asset_tag(asset_tag: str, camera_id: int | None = None) -> str:
 
 def _clean_specs(kind: CameraKind, megapixels, exposures) -> tuple[Decimal | None, int | None]:
     if megapixels is not None:
-        megapixels = Decimal(str(megapixels))
+        # Stored with one decimal place; round first so what we answer is what we keep.
+        megapixels = Decimal(str(megapixels)).quantize(Decimal("0.1"))
         if not Decimal("0.1") <= megapixels <= Decimal("1000"):
             raise Invalid.field("megapixels", "Megapixels must be between 0.1 and 1000.")
     if exposures is not None:
@@ -159,7 +161,9 @@ def create_camera(
 ) -> Camera:
     _staff_only(actor)
     site_id = site_id if site_id is not None else actor.site_id
-    site = db.session.get(Site, site_id) if site_id is not None else None
+    if site_id is None:
+        raise Invalid.field("site_id", "Choose the site this camera belongs to.")
+    site = db.session.get(Site, site_id)
     if site is None or not (actor.is_admin or site.id == actor.site_id):
         raise NotFound("There is no such site.")
     try:
@@ -353,6 +357,8 @@ def _check_period(starts_at: datetime, ends_at: datetime, now: datetime) -> None
                             "use the time now.")
     if ends_at - starts_at > LONGEST_LOAN:
         raise Invalid.field("ends_at", f"A loan can last at most {LONGEST_LOAN.days} days.")
+    if starts_at > now + FURTHEST_AHEAD:
+        raise Invalid.field("starts_at", "Book at most a year ahead.")
 
 
 def _check_camera_lendable(camera: Camera) -> None:
