@@ -25,6 +25,8 @@ class Defaults:
     # Login attempts that failed, per address and per account name.
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+    # Every API request, per token (or per address without one).
+    API_RATE_LIMIT = "300 per minute"
 
     SESSION_COOKIE_NAME = "workshop_session"
     SESSION_COOKIE_HTTPONLY = True

@@ -211,3 +211,16 @@ def test_every_api_route_is_in_the_openapi_document(app, client):
             if method.lower() not in document["paths"].get(path, {}):
                 missing.append(f"{method} {path}")
     assert not missing, f"not in the OpenAPI document: {missing}"
+
+
+def test_api_requests_are_rate_limited_per_token(app, client, worker, participant):
+    app.config["API_RATE_LIMIT"] = "3 per minute"
+    headers = api_token(app, worker)
+    for _ in range(3):
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
+    response = client.get("/api/v1/sites", headers=headers)  # nested blueprints count too
+    body = assert_problem(response, 429)
+    assert "wait" in body["detail"]
+    assert response.headers["Retry-After"]
+    # Another token has its own allowance.
+    assert client.get("/api/v1/me", headers=api_token(app, participant)).status_code == 200

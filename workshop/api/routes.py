@@ -1,12 +1,14 @@
 """The /api/v1 blueprint: Bearer-token sign-in, the OpenAPI document, feature APIs."""
 
+import hashlib
+
 from flask import Blueprint, current_app, g, jsonify, request
 
 from workshop.api.problems import problem
 from workshop.api.spec import openapi_document, operation
 from workshop.auth.models import User
 from workshop.auth.services import user_for_api_token
-from workshop.extensions import csrf
+from workshop.extensions import csrf, limiter
 
 PREFIX = "/api/v1"
 
@@ -14,6 +16,20 @@ PREFIX = "/api/v1"
 def api_user() -> User:
     """The person whose token signed this API request."""
     return g.api_user
+
+
+def _api_client_key() -> str:
+    """Count requests per token (hashed: keys may sit in Redis), else per address."""
+    header = request.headers.get("Authorization", "")
+    if header:
+        return "api-token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()
+    return "api-address:" + (request.remote_addr or "")
+
+
+def _api_rate_limit() -> str:
+    # A module-level function, not a lambda: the limiter is shared by every app made in
+    # one process (tests), and equal limits are kept once rather than counted twice.
+    return current_app.config["API_RATE_LIMIT"]
 
 
 def create_blueprint() -> Blueprint:
@@ -25,6 +41,7 @@ def create_blueprint() -> Blueprint:
     # Tokens come in a header a browser never adds by itself, so no CSRF token is needed;
     # the API never reads the session cookie.
     csrf.exempt(bp)
+    limiter.shared_limit(_api_rate_limit, scope="api", key_func=_api_client_key)(bp)
 
     @bp.before_request
     def authenticate():
