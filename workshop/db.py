@@ -20,6 +20,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+MAX_ID = 2**31 - 1  # the largest value an integer key holds on PostgreSQL
+
+
+def get_row(model, row_id):
+    """session.get, but an id no key can hold (typed into a form, say) finds nothing.
+
+    PostgreSQL answers such an id with an error, not with "no row".
+    """
+    from workshop.extensions import db
+
+    if type(row_id) is not int or not 1 <= row_id <= MAX_ID:
+        return None
+    return db.session.get(model, row_id)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
 

@@ -39,10 +39,10 @@ def upgrade():
         sa.Column("active", sa.Boolean(), server_default=sa.true(), nullable=False),
         sa.Column("created_at", Timestamp, nullable=False),
         sa.Column("last_login_at", Timestamp, nullable=True),
-        sa.CheckConstraint("role IN ('admin', 'worker', 'participant')", name="ck_users_role"),
+        sa.CheckConstraint("role IN ('admin', 'worker', 'participant')", name=op.f("ck_users_role")),
         # Only admins work across sites; everyone else belongs to exactly one.
         sa.CheckConstraint("role = 'admin' OR site_id IS NOT NULL",
-                           name="ck_users_site_unless_admin"),
+                           name=op.f("ck_users_site_unless_admin")),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name="fk_users_site_id_sites"),
         sa.PrimaryKeyConstraint("id", name="pk_users"),
         sa.UniqueConstraint("username", name="uq_users_username"),

@@ -48,14 +48,14 @@ def upgrade():
         sa.Column("created_at", Timestamp, nullable=False),
         # Optimistic locking: a stale edit fails instead of overwriting a newer one.
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint("kind IN ('digital', 'disposable')", name="ck_cameras_camera_kind"),
+        sa.CheckConstraint("kind IN ('digital', 'disposable')", name=op.f("ck_cameras_camera_kind")),
         sa.CheckConstraint(
             "status IN ('available', 'in_repair', 'retired', 'lost', 'used')",
-            name="ck_cameras_camera_status"),
+            name=op.f("ck_cameras_camera_status")),
         sa.CheckConstraint("megapixels IS NULL OR megapixels > 0",
-                           name="ck_cameras_megapixels_positive"),
+                           name=op.f("ck_cameras_megapixels_positive")),
         sa.CheckConstraint("exposures IS NULL OR exposures > 0",
-                           name="ck_cameras_exposures_positive"),
+                           name=op.f("ck_cameras_exposures_positive")),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name="fk_cameras_site_id_sites"),
         sa.PrimaryKeyConstraint("id", name="pk_cameras"),
         sa.UniqueConstraint("asset_tag", name="uq_cameras_asset_tag"),
@@ -88,10 +88,10 @@ def upgrade():
         sa.Column("closed_at", Timestamp, nullable=True),
         sa.Column("closed_by_id", sa.Integer(), nullable=True),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.CheckConstraint("ends_at > starts_at", name="ck_bookings_ends_after_start"),
+        sa.CheckConstraint("ends_at > starts_at", name=op.f("ck_bookings_ends_after_start")),
         sa.CheckConstraint(
             "state IN ('reserved', 'out', 'returned', 'cancelled', 'written_off', "
-            "'sent_for_developing', 'developed')", name="ck_bookings_booking_state"),
+            "'sent_for_developing', 'developed')", name=op.f("ck_bookings_booking_state")),
         sa.ForeignKeyConstraint(["camera_id"], ["cameras.id"],
                                 name="fk_bookings_camera_id_cameras"),
         sa.ForeignKeyConstraint(["site_id"], ["sites.id"], name="fk_bookings_site_id_sites"),

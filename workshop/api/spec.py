@@ -15,10 +15,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from werkzeug.routing import IntegerConverter
 
 from workshop.api.problems import PROBLEM_TYPE
+from workshop.db import MAX_ID
 from workshop.errors import Invalid
 from workshop.extensions import db
-
-MAX_ID = 2**31 - 1  # the largest value an integer key holds on PostgreSQL
 
 
 def _up_to_regex(largest: int) -> str:

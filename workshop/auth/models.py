@@ -49,6 +49,9 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The secret in a worker's calendar feed address (hashed); None until they make one.
+    calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True,
+                                                            index=True)
 
     site: Mapped[Site | None] = relationship()
 

@@ -16,7 +16,7 @@ from workshop.auth.passphrases import (
     passphrase_problem,
     verify_passphrase,
 )
-from workshop.db import utcnow
+from workshop.db import get_row, utcnow
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
 
@@ -42,7 +42,7 @@ def visible_sites(actor: User) -> Select[tuple[Site]]:
 
 
 def get_site(actor: User, site_id: int) -> Site:
-    site = db.session.get(Site, site_id)
+    site = get_row(Site, site_id)
     if site is None or not (actor.is_admin or site.id == actor.site_id):
         raise NotFound("There is no such site.")
     return site
@@ -129,7 +129,7 @@ def create_user(
     if actor is not None and not actor.is_admin and site_id is None:
         site_id = actor.site_id
     if site_id is not None:
-        site = db.session.get(Site, site_id)
+        site = get_row(Site, site_id)
         if site is None or (actor is not None and not actor.is_admin
                             and site.id != actor.site_id):
             raise NotFound("There is no such site.")
@@ -182,7 +182,7 @@ def update_user(
         except ValueError:
             raise Invalid.field("role", "Choose admin, worker or participant.") from None
         new_site = site_id if site_id is not None else user.site_id
-        if new_site is not None and db.session.get(Site, new_site) is None:
+        if new_site is not None and get_row(Site, new_site) is None:
             raise NotFound("There is no such site.")
         if new_role is not Role.ADMIN and new_site is None:
             raise Invalid.field("site_id", "Choose the site this person belongs to.")
@@ -314,7 +314,7 @@ def user_tokens(user: User) -> list[ApiToken]:
 
 
 def revoke_api_token(user: User, token_id: int) -> None:
-    token = db.session.get(ApiToken, token_id)
+    token = get_row(ApiToken, token_id)
     if token is None or token.user_id != user.id or token.revoked_at is not None:
         raise NotFound("There is no such token.")
     token.revoked_at = utcnow()

@@ -95,6 +95,9 @@ class Booking(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     participant_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    # Cameras reserved for a workshop session; the participant is set at hand-out.
+    session_id: Mapped[int | None] = mapped_column(
+        ForeignKey("sessions.id", ondelete="SET NULL"), index=True)
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[BookingState] = mapped_column(
@@ -116,6 +119,7 @@ class Booking(db.Model):
 
     camera: Mapped[Camera] = relationship()
     participant: Mapped[User | None] = relationship(foreign_keys=[participant_id])
+    session: Mapped["Session | None"] = relationship()  # noqa: F821 (programme.models)
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     checked_out_by: Mapped[User | None] = relationship(foreign_keys=[checked_out_by_id])
     returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])

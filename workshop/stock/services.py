@@ -3,7 +3,7 @@
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
@@ -12,9 +12,10 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
-from workshop.db import utcnow
+from workshop.db import get_row, utcnow
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
+from workshop.programme.models import Session
 from workshop.stock.models import (
     ACTIVE_STATES,
     Booking,
@@ -112,7 +113,7 @@ def visible_cameras(actor: User) -> Select[tuple[Camera]]:
 def get_camera(actor: User, camera_id: int) -> Camera:
     if not actor.is_staff:
         raise NotFound("There is no such camera.")
-    camera = db.session.get(Camera, camera_id)
+    camera = get_row(Camera, camera_id)
     if camera is None or not (actor.is_admin or camera.site_id == actor.site_id):
         raise NotFound("There is no such camera.")
     return camera
@@ -134,10 +135,11 @@ def _clean_asset_tag(asset_tag: str, camera_id: int | None = None) -> str:
 
 def _clean_specs(kind: CameraKind, megapixels, exposures) -> tuple[Decimal | None, int | None]:
     if megapixels is not None:
-        # Stored with one decimal place; round first so what we answer is what we keep.
-        megapixels = Decimal(str(megapixels)).quantize(Decimal("0.1"))
-        if not Decimal("0.1") <= megapixels <= Decimal("1000"):
+        megapixels = Decimal(str(megapixels))
+        if not megapixels.is_finite() or not Decimal("0.05") <= megapixels <= Decimal("1000"):
             raise Invalid.field("megapixels", "Megapixels must be between 0.1 and 1000.")
+        # Stored with one decimal place: round here, so what we answer is what we keep.
+        megapixels = megapixels.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     if exposures is not None:
         if kind is not CameraKind.DISPOSABLE:
             raise Invalid.field("exposures", "Only disposable cameras have a number of "
@@ -163,7 +165,7 @@ def create_camera(
     site_id = site_id if site_id is not None else actor.site_id
     if site_id is None:
         raise Invalid.field("site_id", "Choose the site this camera belongs to.")
-    site = db.session.get(Site, site_id)
+    site = get_row(Site, site_id)
     if site is None or not (actor.is_admin or site.id == actor.site_id):
         raise NotFound("There is no such site.")
     try:
@@ -319,7 +321,12 @@ def _clash(camera_id: int, starts_at: datetime, ends_at: datetime,
 
 
 def _clash_error(clash: Booking) -> Conflict:
-    who = clash.participant.display_name if clash.participant else "someone"
+    if clash.participant is not None:
+        who = clash.participant.display_name
+    elif clash.session is not None:
+        who = f"the session {clash.session.title}"
+    else:
+        who = "someone"
     verb = "is out with" if clash.state is BookingState.OUT else "is booked for"
     return Conflict(
         f"{clash.camera.asset_tag} {verb} {who} from {local_time(clash.starts_at)} to "
@@ -369,7 +376,7 @@ def _check_camera_lendable(camera: Camera) -> None:
 
 
 def _participant(actor: User, participant_id: int, camera: Camera) -> User:
-    participant = db.session.get(User, participant_id)
+    participant = get_row(User, participant_id)
     if (participant is None or participant.role is not Role.PARTICIPANT
             or participant.site_id != camera.site_id
             or not (actor.is_admin or participant.site_id == actor.site_id)):
@@ -380,14 +387,27 @@ def _participant(actor: User, participant_id: int, camera: Camera) -> User:
     return participant
 
 
+def _session(actor: User, session_id: int, camera: Camera) -> Session:
+    session = get_row(Session, session_id)
+    if (session is None or session.site_id != camera.site_id
+            or not (actor.is_admin or session.site_id == actor.site_id)):
+        raise NotFound("There is no such session at this camera's site.")
+    return session
+
+
 def create_booking(
-    actor: User, camera_id: int, participant_id: int, starts_at: datetime,
+    actor: User, camera_id: int, participant_id: int | None, starts_at: datetime,
     ends_at: datetime, note: str = "", now: datetime | None = None,
+    session_id: int | None = None,
 ) -> Booking:
+    """Reserve a camera for a participant, or for a workshop session (or both)."""
     _staff_only(actor)
     now = now or utcnow()
     camera = get_camera(actor, camera_id)
-    participant = _participant(actor, participant_id, camera)
+    if participant_id is None and session_id is None:
+        raise Invalid.field("participant_id", "Choose who will borrow the camera.")
+    participant = _participant(actor, participant_id, camera) if participant_id else None
+    session = _session(actor, session_id, camera) if session_id else None
     _check_period(starts_at, ends_at, now)
     _lock_camera(camera)
     db.session.refresh(camera)
@@ -395,12 +415,13 @@ def create_booking(
     if (clash := _clash(camera.id, starts_at, ends_at)) is not None:
         raise _clash_error(clash)
     booking = Booking(camera=camera, site_id=camera.site_id, participant=participant,
-                      starts_at=starts_at, ends_at=ends_at, state=BookingState.RESERVED,
-                      note=_clean_text(note, "note", 1000), created_by=actor, created_at=now)
+                      session=session, starts_at=starts_at, ends_at=ends_at,
+                      state=BookingState.RESERVED, note=_clean_text(note, "note", 1000),
+                      created_by=actor, created_at=now)
     db.session.add(booking)
     _flush_period(booking, starts_at, ends_at)
     record(actor, "booking.reserved", "booking", booking.id, booking.site_id,
-           camera_id=camera.id, participant_id=participant.id)
+           camera_id=camera.id, participant_id=participant_id, session_id=session_id)
     return booking
 
 
@@ -413,13 +434,23 @@ def _require_state(booking: Booking, *states: BookingState, doing: str) -> None:
 def check_out(
     actor: User, booking: Booking, ticked: dict[str, bool], damaged: bool = False,
     note: str = "", expected_version: int | None = None, now: datetime | None = None,
+    participant_id: int | None = None,
 ) -> Booking:
-    """Hand the camera over. Early hand-overs move the start to now."""
+    """Hand the camera over. Early hand-overs move the start to now.
+
+    A camera reserved for a session names its borrower here, at hand-out.
+    """
     _staff_only(actor)
     now = now or utcnow()
     _check_version(booking, expected_version, "booking")
     _require_state(booking, BookingState.RESERVED, doing="handed over")
     camera = booking.camera
+    if booking.participant is None:
+        if participant_id is None:
+            raise Invalid.field("participant_id", "Choose who is taking the camera.")
+        booking.participant = _participant(actor, participant_id, camera)
+    elif participant_id is not None and participant_id != booking.participant_id:
+        raise Invalid.field("participant_id", "This camera is booked for someone else.")
     _lock_camera(camera)
     db.session.refresh(camera)
     _check_camera_lendable(camera)

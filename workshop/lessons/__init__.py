@@ -1,0 +1,1 @@
+"""Lesson plans: the library of what workers teach, with every edit kept."""

@@ -1,0 +1,1 @@
+"""Workshop sessions: planning, enrolment, attendance and the cameras they use."""
