@@ -81,11 +81,15 @@ def register_blueprints(app: Flask) -> None:
     from workshop.audit import models as _audit_models  # noqa: F401
     from workshop.auth.routes import bp as auth_bp
     from workshop.dashboard.routes import bp as dashboard_bp
+    from workshop.lessons import models as _lesson_models  # noqa: F401
+    from workshop.programme import models as _programme_models  # noqa: F401
     from workshop.stock import models as _stock_models  # noqa: F401
+    from workshop.stock.routes import bp as stock_bp
 
     app.url_map.converters["id"] = IdConverter
     app.register_blueprint(auth_bp)
     app.register_blueprint(dashboard_bp)
+    app.register_blueprint(stock_bp)
     app.register_blueprint(create_api_blueprint())
 
 

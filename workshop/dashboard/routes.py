@@ -3,6 +3,10 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from workshop.db import utcnow
+from workshop.stock import services as stock
+from workshop.timezones import end_of_today
+
 bp = Blueprint("dashboard", __name__)
 
 
@@ -16,4 +20,9 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def index():
-    return render_template("dashboard/index.html")
+    numbers = None
+    if current_user.is_staff:
+        now = utcnow()
+        # "Today" is the programme's day, not UTC's: it matters from March to October.
+        numbers = stock.summary(current_user, now, end_of_today(now))
+    return render_template("dashboard/index.html", numbers=numbers)

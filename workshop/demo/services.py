@@ -1,7 +1,12 @@
 """Building the demo site. Later features add their own demo records here."""
 
+from sqlalchemy import select
+
 from workshop.auth import services as auth
 from workshop.auth.models import Role
+from workshop.extensions import db
+from workshop.stock import services as stock
+from workshop.stock.models import Camera
 
 DEMO_SITE = ("Riverside Day Programme", "riverside")
 # Public, well-known passphrases: for trying the app on your own machine only.
@@ -12,6 +17,14 @@ DEMO_LOGINS = [
     ("robin", Role.PARTICIPANT.value, "green-boat-moon-34"),
 ]
 DISPLAY_NAMES = {"admin": "Alex (admin)", "worker": "Jo", "sky": "Sky", "robin": "Robin"}
+# (asset tag, kind, make, model, megapixels, exposures)
+DEMO_CAMERAS = [
+    ("RIV-CAM-01", "digital", "Canon", "IXUS 185", 20, None),
+    ("RIV-CAM-02", "digital", "Nikon", "Coolpix A10", 16.1, None),
+    ("RIV-CAM-03", "digital", "Kodak", "PIXPRO FZ45", 16, None),
+    ("RIV-DSP-01", "disposable", "Kodak", "FunSaver", None, 27),
+    ("RIV-DSP-02", "disposable", "Fujifilm", "QuickSnap", None, 27),
+]
 
 
 def load_demo() -> list[tuple[str, str, str]] | None:
@@ -20,7 +33,18 @@ def load_demo() -> list[tuple[str, str, str]] | None:
     if auth.site_by_slug(slug) is not None:
         return None
     site = auth.create_site(None, name, slug)
+    people = {}
     for username, role, passphrase in DEMO_LOGINS:
-        auth.create_user(None, username, role, DISPLAY_NAMES[username], passphrase,
-                         None if role == Role.ADMIN.value else site.id)
+        people[username] = auth.create_user(
+            None, username, role, DISPLAY_NAMES[username], passphrase,
+            None if role == Role.ADMIN.value else site.id)
+    _load_cameras(people["worker"], site.id)
     return DEMO_LOGINS
+
+
+def _load_cameras(worker, site_id: int) -> None:
+    # Asset tags are unique across the whole service: a tag already in use is left alone.
+    for tag, kind, make, model, megapixels, exposures in DEMO_CAMERAS:
+        if db.session.scalar(select(Camera.id).where(Camera.asset_tag == tag)) is None:
+            stock.create_camera(worker, site_id, tag, kind, make=make, model=model,
+                                megapixels=megapixels, exposures=exposures)

@@ -1,0 +1,184 @@
+"""Forms for cameras and loans: stock details, booking, hand-over, return and endings."""
+
+from datetime import UTC
+
+from flask import current_app
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    DecimalField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
+from wtforms.widgets import HiddenInput
+
+from workshop.db import MAX_ID
+from workshop.stock.models import CameraKind, CameraStatus
+
+# The browser's datetime-local sends minutes (or seconds); the first format is the one shown.
+LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
+BAD_TIME = "Give a date and a time, like 3 December 2026 at 14:00."
+BAD_MEGAPIXELS = "Give a number, like 16 or 12.5."
+
+STATUS_CHOICES = [
+    SelectChoice(CameraStatus.AVAILABLE.value, "Available: on the shelf, ready to lend"),
+    SelectChoice(CameraStatus.IN_REPAIR.value, "In repair: cannot be lent until fixed"),
+    SelectChoice(CameraStatus.RETIRED.value, "Retired: no longer used"),
+    SelectChoice(CameraStatus.LOST.value, "Lost: we cannot find it"),
+]
+
+
+def _optional_int(value):
+    # "" is the "Choose a person" line: no choice yet, which InputRequired reports.
+    if value in (None, ""):
+        return None
+    number = int(value)
+    # Beyond what a database key can hold (PostgreSQL would fail on the query, not answer).
+    if not 1 <= number <= MAX_ID:
+        raise ValueError("not an id")
+    return number
+
+
+def _finite(form, field) -> None:
+    # "NaN" and "Infinity" parse as decimals, but no camera has them.
+    if field.data is not None and not field.data.is_finite():
+        raise ValidationError(BAD_MEGAPIXELS)
+
+
+def _in_range(form, field) -> None:
+    # Year 1 or 9999 on a clock east of UTC has no UTC time to store.
+    if field.data is None:
+        return
+    try:
+        field.data.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise ValidationError(BAD_TIME) from None
+
+
+def _local_time_field(label: str, required: str, **kwargs) -> DateTimeLocalField:
+    # Typed on the programme's clock; the view turns it into UTC.
+    return DateTimeLocalField(label, validators=[InputRequired(required), _in_range],
+                              format=LOCAL_FORMATS, invalid_value_message=BAD_TIME,
+                              tz=lambda: current_app.config["TZ"], **kwargs)
+
+
+def _version_field() -> IntegerField:
+    # The version the person saw; a change by someone else since then is refused.
+    return IntegerField(widget=HiddenInput(), validators=[Optional()])
+
+
+def _note_field(label: str = "Note (if you want)", description: str | None = None):
+    return TextAreaField(label, validators=[Optional(), Length(max=1000)],
+                         description=description, render_kw={"rows": 3})
+
+
+class _CameraDetails(FlaskForm):
+    asset_tag = StringField(
+        "Asset tag", validators=[InputRequired("Give the asset tag."), Length(max=40)],
+        description="The code on the camera's label, like CAM-07.",
+        render_kw={"autocapitalize": "characters", "spellcheck": "false",
+                   "autocomplete": "off"})
+    make = StringField("Make", validators=[Optional(), Length(max=80)],
+                       description="For example Canon or Kodak.")
+    model = StringField("Model", validators=[Optional(), Length(max=80)])
+    megapixels = DecimalField(
+        "Megapixels", places=1, validators=[Optional(), _finite],
+        invalid_value_message=BAD_MEGAPIXELS,
+        description="Digital cameras only. Leave empty if you do not know.",
+        render_kw={"inputmode": "decimal", "step": "0.1", "min": "0.1"})
+    exposures = IntegerField(
+        "Exposures", validators=[Optional()],
+        invalid_value_message="Give a whole number, like 27.",
+        description="Disposable cameras only: how many photos the film takes.",
+        render_kw={"inputmode": "numeric", "min": "1", "max": "100"})
+    notes = TextAreaField("Notes", validators=[Optional(), Length(max=2000)],
+                          render_kw={"rows": 3})
+
+
+class CameraForm(_CameraDetails):
+    site_id = SelectField("Site", coerce=_optional_int, choices=[], validate_choice=False)
+    kind = RadioField(
+        "Kind of camera", validators=[InputRequired("Choose digital or disposable.")],
+        choices=[SelectChoice(CameraKind.DIGITAL.value, "Digital"),
+                 SelectChoice(CameraKind.DISPOSABLE.value, "Disposable (film)")],
+        default=CameraKind.DIGITAL.value)
+
+
+class CameraEditForm(_CameraDetails):
+    expected_version = _version_field()
+
+
+class CameraStatusForm(FlaskForm):
+    status = RadioField("Where is this camera now?", choices=STATUS_CHOICES,
+                        validators=[InputRequired("Choose one.")])
+    expected_version = _version_field()
+
+
+class _ParticipantChoice(FlaskForm):
+    # Not checked against the choices here: someone from another site is the service's
+    # to refuse, with the same "not found" as for any other site's record.
+    participant_id = SelectField("Who is borrowing it?", coerce=_optional_int, choices=[],
+                                 validate_choice=False,
+                                 validators=[InputRequired("Choose who is borrowing it.")])
+
+
+class BookingForm(_ParticipantChoice):
+    starts_at = _local_time_field("From", "Give the date and time the loan starts.")
+    ends_at = _local_time_field("Until", "Give the date and time it comes back.")
+    note = _note_field()
+
+
+class _Checklist(FlaskForm):
+    """The condition checklist; its boxes are added per camera by with_checklist."""
+
+    checklist: list = []
+
+    def ticked(self) -> dict[str, bool]:
+        return {field.name.removeprefix("ok_"): bool(field.data) for field in self.checklist}
+
+
+class HandOverNowForm(_Checklist, _ParticipantChoice):
+    ends_at = _local_time_field("Back by", "Give the date and time it comes back.")
+    note = _note_field()
+
+
+class HandOverForm(_Checklist):
+    note = _note_field()
+    expected_version = _version_field()
+
+
+class ReturnForm(_Checklist):
+    damaged = BooleanField("It is damaged or broken",
+                           description="It will go in for repair. No one can borrow it "
+                                       "until it is fixed.")
+    note = _note_field(description="For example: what is missing or what is wrong.")
+    expected_version = _version_field()
+
+
+class ExtendForm(FlaskForm):
+    ends_at = _local_time_field("New time to bring it back", "Give the new date and time.")
+    expected_version = _version_field()
+
+
+class ConfirmForm(FlaskForm):
+    expected_version = _version_field()
+
+
+class WriteOffForm(FlaskForm):
+    note = _note_field(description="For example: left on a bus, or moved away. "
+                                   "Keep it short and kind.")
+    expected_version = _version_field()
+
+
+def with_checklist(form_class: type[_Checklist], items, **kwargs) -> _Checklist:
+    """A form of form_class with one checkbox per checklist item, in checklist order."""
+    fields = {f"ok_{item.key}": BooleanField(item.label) for item in items}
+    form = type(form_class.__name__, (form_class,), fields)(**kwargs)
+    form.checklist = [form[name] for name in fields]
+    return form
