@@ -1,8 +1,9 @@
 """Declarative base with a constraint naming convention, and column helpers."""
 
+import enum
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, Engine, MetaData, event
+from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -33,6 +34,16 @@ def get_row(model, row_id):
     if type(row_id) is not int or not 1 <= row_id <= MAX_ID:
         return None
     return db.session.get(model, row_id)
+
+
+def string_enum(cls: type[enum.Enum], name: str, length: int) -> Enum:
+    """A Python enum stored as its values in a short string column with a CHECK constraint.
+
+    Readable in SQL, the same on both databases, and a new value needs only a migration
+    of the constraint (no ALTER TYPE).
+    """
+    return Enum(cls, name=name, native_enum=False, length=length, create_constraint=True,
+                values_callable=lambda members: [m.value for m in members])
 
 
 def utcnow() -> datetime:

@@ -29,6 +29,16 @@ SQLITE_OVERLAP_CHECK = f"""
 """
 
 
+def restore_sqlite_overlap_triggers():
+    if op.get_bind().dialect.name == "sqlite":
+        for event in ("INSERT", "UPDATE"):
+            op.execute(f"""
+                CREATE TRIGGER IF NOT EXISTS bookings_no_overlap_{event.lower()}
+                BEFORE {event} ON bookings
+                BEGIN {SQLITE_OVERLAP_CHECK} END
+            """)
+
+
 def upgrade():
     op.create_table(
         "lesson_plans",
@@ -124,13 +134,7 @@ def upgrade():
         batch.add_column(sa.Column("session_id", sa.Integer(), nullable=True))
         batch.create_foreign_key("fk_bookings_session_id_sessions", "sessions",
                                  ["session_id"], ["id"], ondelete="SET NULL")
-    if op.get_bind().dialect.name == "sqlite":
-        for event in ("INSERT", "UPDATE"):
-            op.execute(f"""
-                CREATE TRIGGER IF NOT EXISTS bookings_no_overlap_{event.lower()}
-                BEFORE {event} ON bookings
-                BEGIN {SQLITE_OVERLAP_CHECK} END
-            """)
+    restore_sqlite_overlap_triggers()
     # users keeps its table: a plain ADD COLUMN (a rebuild would cascade deletes to
     # login sessions) and a unique index, which SQLite can add in place.
     op.create_index("ix_bookings_session_id", "bookings", ["session_id"])
@@ -147,13 +151,7 @@ def downgrade():
     with op.batch_alter_table("bookings") as batch:
         batch.drop_constraint("fk_bookings_session_id_sessions", type_="foreignkey")
         batch.drop_column("session_id")
-    if op.get_bind().dialect.name == "sqlite":
-        for event in ("INSERT", "UPDATE"):
-            op.execute(f"""
-                CREATE TRIGGER IF NOT EXISTS bookings_no_overlap_{event.lower()}
-                BEFORE {event} ON bookings
-                BEGIN {SQLITE_OVERLAP_CHECK} END
-            """)
+    restore_sqlite_overlap_triggers()
     op.drop_table("enrolments")
     op.drop_table("sessions")
     op.drop_table("lesson_plan_versions")

@@ -3,10 +3,10 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, Enum, ForeignKey, String, true
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workshop.db import UTCDateTime, utcnow
+from workshop.db import UTCDateTime, string_enum, utcnow
 from workshop.extensions import db
 
 
@@ -40,10 +40,7 @@ class User(db.Model):
     username: Mapped[str] = mapped_column(String(40), unique=True)
     # A chosen name or pseudonym; never needs to be a real name.
     display_name: Mapped[str] = mapped_column(String(80))
-    role: Mapped[Role] = mapped_column(
-        Enum(Role, name="role", native_enum=False, length=20, create_constraint=True,
-             values_callable=lambda roles: [r.value for r in roles])
-    )
+    role: Mapped[Role] = mapped_column(string_enum(Role, "role", 20))
     site_id: Mapped[int | None] = mapped_column(ForeignKey("sites.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())

@@ -3,11 +3,11 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Enum, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.auth.models import User
-from workshop.db import UTCDateTime, utcnow
+from workshop.db import UTCDateTime, string_enum, utcnow
 from workshop.extensions import db
 
 
@@ -26,9 +26,7 @@ class LessonPlan(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     # Shipped plans have a slug so `flask lessons load` can find them again.
     slug: Mapped[str] = mapped_column(String(60), unique=True)
-    topic: Mapped[Topic] = mapped_column(
-        Enum(Topic, name="lesson_topic", native_enum=False, length=20, create_constraint=True,
-             values_callable=lambda topics: [t.value for t in topics]), index=True)
+    topic: Mapped[Topic] = mapped_column(string_enum(Topic, "lesson_topic", 20), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # The number of the current version; a save that started from an older one conflicts.
     version: Mapped[int] = mapped_column(Integer, default=1)

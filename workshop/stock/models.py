@@ -5,19 +5,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.auth.models import Site, User
-from workshop.db import UTCDateTime, utcnow
+from workshop.db import UTCDateTime, string_enum, utcnow
 from workshop.extensions import db
-
-
-def _enum(cls: type[enum.Enum], name: str) -> Enum:
-    # Stored as short strings with a CHECK constraint: readable in SQL, same on both
-    # databases, and new values need only a migration of the constraint.
-    return Enum(cls, name=name, native_enum=False, length=24, create_constraint=True,
-                values_callable=lambda members: [m.value for m in members])
 
 
 class CameraKind(enum.StrEnum):
@@ -59,13 +52,13 @@ class Camera(db.Model):
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
     # Unique across the whole service: labels are printed once and cameras move between sites.
     asset_tag: Mapped[str] = mapped_column(String(40), unique=True)
-    kind: Mapped[CameraKind] = mapped_column(_enum(CameraKind, "camera_kind"))
+    kind: Mapped[CameraKind] = mapped_column(string_enum(CameraKind, "camera_kind", 24))
     make: Mapped[str] = mapped_column(String(80), default="")
     model: Mapped[str] = mapped_column(String(80), default="")
     megapixels: Mapped[Decimal | None] = mapped_column(Numeric(5, 1))
     exposures: Mapped[int | None] = mapped_column(Integer)
     status: Mapped[CameraStatus] = mapped_column(
-        _enum(CameraStatus, "camera_status"), default=CameraStatus.AVAILABLE)
+        string_enum(CameraStatus, "camera_status", 24), default=CameraStatus.AVAILABLE)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     version: Mapped[int] = mapped_column(Integer, default=1)
@@ -101,7 +94,7 @@ class Booking(db.Model):
     starts_at: Mapped[datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[BookingState] = mapped_column(
-        _enum(BookingState, "booking_state"), default=BookingState.RESERVED, index=True)
+        string_enum(BookingState, "booking_state", 24), default=BookingState.RESERVED, index=True)
     note: Mapped[str] = mapped_column(Text, default="")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
