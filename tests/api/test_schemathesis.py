@@ -29,6 +29,8 @@ from workshop.api.routes import PREFIX
 from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.extensions import db
+from workshop.lessons import services as lessons
+from workshop.programme import services as programme
 from workshop.stock import services as stock
 
 OPENAPI_PATH = f"{PREFIX}/openapi.json"
@@ -85,6 +87,20 @@ def seed_stock(app, people: dict[str, Account]) -> None:
         db.session.commit()
 
 
+def seed_sessions(app, people: dict[str, Account]) -> None:
+    """Per site a session tomorrow with its participant enrolled, north first (ids 1, 2)."""
+    with app.app_context():
+        admin = db.session.get(User, people["admin"].id)
+        start = utcnow() + timedelta(days=1)
+        for person in (people["participant"], people["south participant"]):
+            owner = db.session.get(User, person.id)
+            session = programme.create_session(
+                admin, site_id=owner.site_id, title="Light", starts_at=start,
+                ends_at=start + timedelta(hours=2), capacity=3, place="Group room")
+            programme.enrol(admin, session, owner.id)
+        db.session.commit()
+
+
 @pytest.fixture(params=["admin", "worker", "participant"])
 def api_schema(request, app):
     """The app's own document, and a token for one role: the site rules are in the run."""
@@ -94,6 +110,10 @@ def api_schema(request, app):
         request.node._nodeid = request.node.nodeid
     people = seed_people(app)
     seed_stock(app, people)
+    with app.app_context():
+        lessons.load_shipped()  # so lesson lookups and edits meet real plans
+        db.session.commit()
+    seed_sessions(app, people)
     account = people[request.param]
     schema = schemathesis.openapi.from_wsgi(OPENAPI_PATH, app)
     schema.config.update(headers=api_token(app, account))

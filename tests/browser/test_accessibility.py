@@ -6,6 +6,8 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Response, expect
 
 from tests.browser.conftest import CSP_MARK, log_in
+from workshop.extensions import db
+from workshop.lessons import services as lessons
 
 pytestmark = pytest.mark.browser
 
@@ -18,8 +20,18 @@ PAGES = [
     ("login", "phone", None, "/login"),
     ("worker dashboard", "desktop", "worker", "/dashboard"),
     ("participant dashboard", "phone", "participant", "/dashboard"),
+    ("lesson library", "desktop", "worker", "/lessons"),
+    ("lesson plan", "phone", "participant", "/lessons/1"),
 ]
 PAGE_IDS = [f"{name} on {device}" for name, device, _, _ in PAGES]
+
+
+@pytest.fixture(autouse=True)
+def shipped_lessons(app):
+    """The shipped lesson plans; on the emptied database the first one has id 1."""
+    with app.app_context():
+        lessons.load_shipped()
+        db.session.commit()
 
 
 def visit(open_page, request, device: str, who: str | None, path: str) -> tuple[Page, Response]:

@@ -4,6 +4,7 @@ from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from workshop.db import utcnow
+from workshop.programme import services as programme
 from workshop.stock import services as stock
 from workshop.timezones import end_of_today
 
@@ -21,8 +22,10 @@ def home():
 @login_required
 def index():
     numbers = None
+    now = utcnow()
     if current_user.is_staff:
-        now = utcnow()
         # "Today" is the programme's day, not UTC's: it matters from March to October.
         numbers = stock.summary(current_user, now, end_of_today(now))
-    return render_template("dashboard/index.html", numbers=numbers)
+    # Staff: the next sessions at their site; a participant: the ones they are in.
+    sessions = programme.upcoming(current_user, now, limit=5)
+    return render_template("dashboard/index.html", numbers=numbers, sessions=sessions)
