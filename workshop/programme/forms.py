@@ -14,11 +14,11 @@ from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
 from workshop.programme.services import MAX_CAPACITY
 from workshop.stock.forms import (
-    _Checklist,
-    _local_time_field,
-    _note_field,
-    _optional_int,
-    _version_field,
+    Checklist,
+    local_time_field,
+    note_field,
+    optional_int,
+    version_field,
     with_checklist,
 )
 
@@ -31,8 +31,8 @@ class SessionForm(FlaskForm):
     title = StringField("Title", validators=[InputRequired("Give the session a title."),
                                              Length(max=120)],
                         description="For example: Light at the window.")
-    starts_at = _local_time_field("Starts", "Give the date and time it starts.")
-    ends_at = _local_time_field("Ends", "Give the date and time it ends.")
+    starts_at = local_time_field("Starts", "Give the date and time it starts.")
+    ends_at = local_time_field("Ends", "Give the date and time it ends.")
     place = StringField("Place", validators=[Optional(), Length(max=120)],
                         description="For example: the group room, or the park.")
     capacity = IntegerField(
@@ -41,16 +41,16 @@ class SessionForm(FlaskForm):
                                           f"Give a number from 1 to {MAX_CAPACITY}.")],
         invalid_value_message=WHOLE_NUMBER,
         render_kw={"inputmode": "numeric", "min": "1", "max": str(MAX_CAPACITY)})
-    lead_worker_id = SelectField("Lead worker", coerce=_optional_int, choices=[],
+    lead_worker_id = SelectField("Lead worker", coerce=optional_int, choices=[],
                                  validate_choice=False)
-    lesson_id = SelectField("Lesson plan", coerce=_optional_int, choices=[],
+    lesson_id = SelectField("Lesson plan", coerce=optional_int, choices=[],
                             validate_choice=False)
-    site_id = SelectField("Site", coerce=_optional_int, choices=[], validate_choice=False)
-    expected_version = _version_field()
+    site_id = SelectField("Site", coerce=optional_int, choices=[], validate_choice=False)
+    expected_version = version_field()
 
 
 class PersonForm(FlaskForm):
-    participant_id = SelectField("Enrol someone", coerce=_optional_int, choices=[],
+    participant_id = SelectField("Enrol someone", coerce=optional_int, choices=[],
                                  validate_choice=False,
                                  validators=[InputRequired("Choose a person.")])
 
@@ -78,16 +78,16 @@ class CountForm(FlaskForm):
 
 class PickForm(FlaskForm):
     camera_ids = SelectMultipleField(
-        "Which cameras?", coerce=_optional_int, choices=[], validate_choice=False,
+        "Which cameras?", coerce=optional_int, choices=[], validate_choice=False,
         option_widget=CheckboxInput(), widget=ListWidget(prefix_label=False),
         validators=[InputRequired("Tick at least one camera.")])
 
 
-class HandOutForm(_Checklist):
-    participant_id = SelectField("Who is taking it?", coerce=_optional_int, choices=[],
+class HandOutForm(Checklist):
+    participant_id = SelectField("Who is taking it?", coerce=optional_int, choices=[],
                                  validate_choice=False,
                                  validators=[InputRequired("Choose who is taking it.")])
-    note = _note_field()
+    note = note_field()
 
 
 class FeedForm(FlaskForm):

@@ -34,7 +34,7 @@ STATUS_CHOICES = [
 ]
 
 
-def _optional_int(value):
+def optional_int(value):
     # "" is the "Choose a person" line: no choice yet, which InputRequired reports.
     if value in (None, ""):
         return None
@@ -61,19 +61,19 @@ def _in_range(form, field) -> None:
         raise ValidationError(BAD_TIME) from None
 
 
-def _local_time_field(label: str, required: str, **kwargs) -> DateTimeLocalField:
+def local_time_field(label: str, required: str, **kwargs) -> DateTimeLocalField:
     # Typed on the programme's clock; the view turns it into UTC.
     return DateTimeLocalField(label, validators=[InputRequired(required), _in_range],
                               format=LOCAL_FORMATS, invalid_value_message=BAD_TIME,
                               tz=lambda: current_app.config["TZ"], **kwargs)
 
 
-def _version_field() -> IntegerField:
+def version_field() -> IntegerField:
     # The version the person saw; a change by someone else since then is refused.
     return IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
-def _note_field(label: str = "Note (if you want)", description: str | None = None):
+def note_field(label: str = "Note (if you want)", description: str | None = None):
     return TextAreaField(label, validators=[Optional(), Length(max=1000)],
                          description=description, render_kw={"rows": 3})
 
@@ -102,7 +102,7 @@ class _CameraDetails(FlaskForm):
 
 
 class CameraForm(_CameraDetails):
-    site_id = SelectField("Site", coerce=_optional_int, choices=[], validate_choice=False)
+    site_id = SelectField("Site", coerce=optional_int, choices=[], validate_choice=False)
     kind = RadioField(
         "Kind of camera", validators=[InputRequired("Choose digital or disposable.")],
         choices=[SelectChoice(CameraKind.DIGITAL.value, "Digital"),
@@ -111,30 +111,30 @@ class CameraForm(_CameraDetails):
 
 
 class CameraEditForm(_CameraDetails):
-    expected_version = _version_field()
+    expected_version = version_field()
 
 
 class CameraStatusForm(FlaskForm):
     status = RadioField("Where is this camera now?", choices=STATUS_CHOICES,
                         validators=[InputRequired("Choose one.")])
-    expected_version = _version_field()
+    expected_version = version_field()
 
 
 class _ParticipantChoice(FlaskForm):
     # Not checked against the choices here: someone from another site is the service's
     # to refuse, with the same "not found" as for any other site's record.
-    participant_id = SelectField("Who is borrowing it?", coerce=_optional_int, choices=[],
+    participant_id = SelectField("Who is borrowing it?", coerce=optional_int, choices=[],
                                  validate_choice=False,
                                  validators=[InputRequired("Choose who is borrowing it.")])
 
 
 class BookingForm(_ParticipantChoice):
-    starts_at = _local_time_field("From", "Give the date and time the loan starts.")
-    ends_at = _local_time_field("Until", "Give the date and time it comes back.")
-    note = _note_field()
+    starts_at = local_time_field("From", "Give the date and time the loan starts.")
+    ends_at = local_time_field("Until", "Give the date and time it comes back.")
+    note = note_field()
 
 
-class _Checklist(FlaskForm):
+class Checklist(FlaskForm):
     """The condition checklist; its boxes are added per camera by with_checklist."""
 
     checklist: list = []
@@ -143,40 +143,40 @@ class _Checklist(FlaskForm):
         return {field.name.removeprefix("ok_"): bool(field.data) for field in self.checklist}
 
 
-class HandOverNowForm(_Checklist, _ParticipantChoice):
-    ends_at = _local_time_field("Back by", "Give the date and time it comes back.")
-    note = _note_field()
+class HandOverNowForm(Checklist, _ParticipantChoice):
+    ends_at = local_time_field("Back by", "Give the date and time it comes back.")
+    note = note_field()
 
 
-class HandOverForm(_Checklist):
-    note = _note_field()
-    expected_version = _version_field()
+class HandOverForm(Checklist):
+    note = note_field()
+    expected_version = version_field()
 
 
-class ReturnForm(_Checklist):
+class ReturnForm(Checklist):
     damaged = BooleanField("It is damaged or broken",
                            description="It will go in for repair. No one can borrow it "
                                        "until it is fixed.")
-    note = _note_field(description="For example: what is missing or what is wrong.")
-    expected_version = _version_field()
+    note = note_field(description="For example: what is missing or what is wrong.")
+    expected_version = version_field()
 
 
 class ExtendForm(FlaskForm):
-    ends_at = _local_time_field("New time to bring it back", "Give the new date and time.")
-    expected_version = _version_field()
+    ends_at = local_time_field("New time to bring it back", "Give the new date and time.")
+    expected_version = version_field()
 
 
 class ConfirmForm(FlaskForm):
-    expected_version = _version_field()
+    expected_version = version_field()
 
 
 class WriteOffForm(FlaskForm):
-    note = _note_field(description="For example: left on a bus, or moved away. "
+    note = note_field(description="For example: left on a bus, or moved away. "
                                    "Keep it short and kind.")
-    expected_version = _version_field()
+    expected_version = version_field()
 
 
-def with_checklist(form_class: type[_Checklist], items, **kwargs) -> _Checklist:
+def with_checklist(form_class: type[Checklist], items, **kwargs) -> Checklist:
     """A form of form_class with one checkbox per checklist item, in checklist order."""
     fields = {f"ok_{item.key}": BooleanField(item.label) for item in items}
     form = type(form_class.__name__, (form_class,), fields)(**kwargs)
