@@ -172,3 +172,48 @@ def api_token(app, account: Account) -> dict:
         _, raw = auth.create_api_token(user, "tests")
         db.session.commit()
     return {"Authorization": f"Bearer {raw}"}
+
+
+# --- races ------------------------------------------------------------------------------
+
+
+def race(database_uri, tmp_path, contenders, act, prepare=lambda contender: contender):
+    """Run act(prepare(c)) for each contender in its own thread, all let go at once.
+
+    Each thread has its own app context, so its own database connection, as two
+    gunicorn workers would. Returns one outcome per contender: "won" when act committed,
+    "conflict" when it raised Conflict, or "error: ..." (a thread cannot fail a test).
+    """
+    import threading
+
+    from workshop.errors import Conflict
+
+    racing = create_app(make_config(database_uri, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
+        "pool_size": len(contenders) + 1, "max_overflow": 0, "pool_timeout": 60}))
+    barrier = threading.Barrier(len(contenders))
+    outcomes: list[str] = []
+
+    def run(contender) -> None:
+        with racing.app_context():
+            try:
+                ready = prepare(contender)
+                barrier.wait(timeout=30)
+                act(ready)
+                db.session.commit()
+                outcomes.append("won")
+            except Conflict:
+                db.session.rollback()
+                outcomes.append("conflict")
+            except Exception as exc:  # noqa: BLE001 -- reported in the outcomes
+                db.session.rollback()
+                outcomes.append(f"error: {exc!r}")
+
+    threads = [threading.Thread(target=run, args=(c,)) for c in contenders]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    with racing.app_context():
+        db.engine.dispose()
+    assert not barrier.broken, "the threads never all reached the start line"
+    return sorted(outcomes)

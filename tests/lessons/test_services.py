@@ -5,9 +5,8 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import make_config
+from tests.conftest import race
 from tests.lessons.conftest import edit_plan, fields, make_plan, unchanged, user
-from workshop import create_app
 from workshop.audit.models import AuditEvent
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
@@ -304,37 +303,18 @@ def test_ten_workers_saving_the_same_version_at_once_one_wins(
         database_uri, tmp_path, app, worker, plan):
     """Ten saves that all began from version 1 reach the database together: one is kept,
     nine are told of the conflict, and no version is lost or doubled."""
-    racing = create_app(make_config(database_uri, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_size": 11, "max_overflow": 0, "pool_timeout": 60}))
-    barrier = threading.Barrier(10)
-    outcomes: list[str] = []
 
-    def attempt(n: int) -> None:
-        with racing.app_context():
-            try:
-                actor = user(worker)
-                opened = db.session.get(LessonPlan, plan)
-                assert opened.version == 1 and opened.current.number == 1
-                barrier.wait(timeout=30)
-                lessons.update_plan(actor, opened, expected_version=1, title=f"Title {n}")
-                db.session.commit()
-                outcomes.append("saved")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("conflict")
-            except Exception as exc:  # reported below; a thread cannot fail the test
-                db.session.rollback()
-                outcomes.append(f"error: {exc!r}")
+    def open_plan(n: int):
+        opened = db.session.get(LessonPlan, plan)
+        assert opened.version == 1 and opened.current.number == 1
+        return n, opened
 
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(10)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    with racing.app_context():
-        db.engine.dispose()
-    assert barrier.broken is False
-    assert sorted(outcomes) == ["conflict"] * 9 + ["saved"], outcomes
+    def save(ready) -> None:
+        n, opened = ready
+        lessons.update_plan(user(worker), opened, expected_version=1, title=f"Title {n}")
+
+    outcomes = race(database_uri, tmp_path, list(range(10)), act=save, prepare=open_plan)
+    assert outcomes == ["conflict"] * 9 + ["won"], outcomes
     kept = versions(app, plan)
     assert [v.number for v in kept] == [1, 2] and kept[0].title == "Shadows"
     with app.app_context():

@@ -1,15 +1,13 @@
 """The session rules: planning, places, the register, cameras all-or-none, the feed."""
 
 import hashlib
-import threading
 
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import make_account, make_config
+from tests.conftest import make_account, race
 from tests.programme.conftest import START, make_session
 from tests.stock.conftest import NOW, hours, make_camera, user
-from workshop import create_app
 from workshop.audit.models import AuditEvent
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
@@ -198,37 +196,12 @@ def test_ten_workers_racing_for_one_place_leaves_one_enrolment(
     session_id = make_session(app, worker, capacity=1)
     people = [make_account(app, f"racer{n}", "participant", worker.site_id)
               for n in range(10)]
-    racing = create_app(make_config(database_uri, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_size": 11, "max_overflow": 0, "pool_timeout": 60}))
-    barrier = threading.Barrier(len(people))
-    outcomes: list[str] = []
 
-    def attempt(person) -> None:
-        with racing.app_context():
-            try:
-                actor = user(worker)
-                session = programme.get_session(actor, session_id)
-                db.session.commit()  # nothing held while waiting at the barrier
-                barrier.wait(timeout=30)
-                programme.enrol(actor, session, person.id)
-                db.session.commit()
-                outcomes.append("enrolled")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("full")
-            except Exception as exc:  # reported below; a thread cannot fail the test
-                db.session.rollback()
-                outcomes.append(f"error: {exc!r}")
+    def enrol(person) -> None:
+        actor = user(worker)
+        programme.enrol(actor, programme.get_session(actor, session_id), person.id)
 
-    threads = [threading.Thread(target=attempt, args=(p,)) for p in people]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    with racing.app_context():
-        db.engine.dispose()
-    assert barrier.broken is False
-    assert sorted(outcomes) == ["enrolled"] + ["full"] * 9, outcomes
+    assert race(database_uri, tmp_path, people, act=enrol) == ["conflict"] * 9 + ["won"]
     with app.app_context():
         assert count(Enrolment) == 1
 

@@ -1,15 +1,13 @@
 """The loan rules, the state machine, and no double booking, ever."""
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import make_account, make_config
+from tests.conftest import make_account, race
 from tests.stock.conftest import NOW, hours, make_camera, user
-from workshop import create_app
 from workshop.audit.models import AuditEvent
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
@@ -386,38 +384,10 @@ def test_direct_sql_update_into_an_overlap_is_refused(ctx, worker, participant, 
 def test_twenty_workers_racing_for_one_camera_leaves_one_booking(
         database_uri, tmp_path, app, worker, participant, camera):
     """20 threads book overlapping periods at once: one wins, 19 are told of the clash."""
-    racing = create_app(make_config(database_uri, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_size": 21, "max_overflow": 0, "pool_timeout": 60}))
-    barrier = threading.Barrier(20)
-    outcomes: list[str] = []
-
-    def attempt(n: int) -> None:
-        with racing.app_context():
-            try:
-                actor = user(worker)
-                db.session.commit()  # nothing held while waiting at the barrier
-                barrier.wait(timeout=30)
-                stock.create_booking(actor, camera, participant.id,
-                                     NOW + timedelta(minutes=n), NOW + hours(2),
-                                     now=NOW)
-                db.session.commit()
-                outcomes.append("booked")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("conflict")
-            except Exception as exc:  # reported below; a thread cannot fail the test
-                db.session.rollback()
-                outcomes.append(f"error: {exc!r}")
-
-    threads = [threading.Thread(target=attempt, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    with racing.app_context():
-        db.engine.dispose()
-    assert barrier.broken is False
-    assert sorted(outcomes) == ["booked"] + ["conflict"] * 19, outcomes
+    outcomes = race(database_uri, tmp_path, list(range(20)), act=lambda n: stock.create_booking(
+        user(worker), camera, participant.id, NOW + timedelta(minutes=n), NOW + hours(2),
+        now=NOW))
+    assert outcomes == ["conflict"] * 19 + ["won"], outcomes
     with app.app_context():
         assert count_bookings() == 1
 
