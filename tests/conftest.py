@@ -165,6 +165,15 @@ def login(client, account: Account, password: str | None = None, next_url: str |
                                    "password": password or account.password})
 
 
+def assert_problem(response, status: int) -> dict:
+    """The response is an RFC 9457 problem with this status; its body, for more checks."""
+    assert response.status_code == status, response.get_data(as_text=True)
+    assert response.mimetype == "application/problem+json"
+    body = response.json
+    assert body["status"] == status and body["title"]
+    return body
+
+
 def api_token(app, account: Account) -> dict:
     """Authorization headers with a new API token for the account."""
     with app.app_context():

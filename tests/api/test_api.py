@@ -5,19 +5,9 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import api_token, login
+from tests.conftest import api_token, assert_problem, login
 from workshop.auth.models import User
 from workshop.extensions import db
-
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response, status):
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.json
-    assert body["status"] == status and body["title"]
-    return body
 
 
 def test_me(app, client, worker):

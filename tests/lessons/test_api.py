@@ -2,21 +2,11 @@
 
 import pytest
 
-from tests.conftest import api_token
+from tests.conftest import api_token, assert_problem
 from tests.lessons.conftest import edit_plan, fields, unchanged
 from workshop.extensions import db
 from workshop.lessons import services as lessons
 from workshop.lessons.models import LessonPlan
-
-PROBLEM = "application/problem+json"
-
-
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.json
-    assert body["status"] == status and body["title"]
-    return body
 
 
 def body(**overrides) -> dict:

@@ -10,14 +10,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import api_token, make_account
+from tests.conftest import api_token, assert_problem, make_account
 from tests.stock.conftest import make_camera, user
 from workshop.audit.models import AuditEvent
 from workshop.extensions import db
 from workshop.stock import services as stock
 from workshop.stock.models import Booking, Camera
 
-PROBLEM = "application/problem+json"
 ALL_GOOD = {"body": True, "lens": True, "strap": True, "power": True, "card": True,
             "card_wiped": True}
 
@@ -35,12 +34,6 @@ def parse(value: str) -> datetime:
     return datetime.fromisoformat(value)
 
 
-def assert_problem(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)
-    assert response.mimetype == PROBLEM
-    body = response.json
-    assert body["status"] == status and body["title"]
-    return body
 
 
 def snapshot(app) -> dict:
