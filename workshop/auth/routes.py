@@ -69,6 +69,20 @@ def form_errors(form, exc: DomainError) -> None:
         form.form_errors.append(exc.message)
 
 
+def form_failed(form, exc: DomainError) -> int:
+    """Put a service's complaint on the form; the status to send the form back with."""
+    # Nothing half-done may show on the page sent back (the request rolls back anyway).
+    db.session.rollback()
+    form_errors(form, exc)
+    return exc.status
+
+
+def initial_values(**values) -> dict:
+    """Starting values for a form being opened. A form sent back keeps what was sent,
+    so a missing expected_version is never quietly filled with today's version."""
+    return values if request.method == "GET" else {}
+
+
 def _login_account_key() -> str:
     return "login-account:" + request.form.get("username", "").strip().lower()[:40]
 

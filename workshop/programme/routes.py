@@ -18,9 +18,9 @@ from icalendar import Calendar, Event
 from wtforms import SelectChoice
 
 from workshop.auth import services as auth
-from workshop.auth.routes import form_errors, staff_required
+from workshop.auth.routes import form_failed, initial_values, staff_required
 from workshop.db import utcnow
-from workshop.errors import Conflict, DomainError, Invalid, NotFound
+from workshop.errors import Conflict, Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons import services as lessons
 from workshop.programme import forms
@@ -37,18 +37,6 @@ FORM_ERRORS = (Invalid, Conflict, NotFound)
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 DEFAULT_START_HOUR = 11
 DEFAULT_LENGTH = timedelta(hours=2)
-
-
-def _failed(form, exc: DomainError) -> int:
-    # Nothing half-done may show on the page sent back (the request rolls back anyway).
-    db.session.rollback()
-    form_errors(form, exc)
-    return exc.status
-
-
-def _initial(**values) -> dict:
-    # A form sent back keeps what was sent, never quietly today's version.
-    return values if request.method == "GET" else {}
 
 
 def _to_session(session_id: int, anchor: str | None = None):
@@ -138,7 +126,7 @@ def _default_times() -> tuple[datetime, datetime]:
 def new_session():
     start, end = _default_times()
     lesson = request.args.get("lesson", type=int)
-    form = forms.SessionForm(**_initial(starts_at=to_local(start), ends_at=to_local(end),
+    form = forms.SessionForm(**initial_values(starts_at=to_local(start), ends_at=to_local(end),
                                         capacity=8, lead_worker_id=current_user.id,
                                         lesson_id=lesson))
     site_id = form.site_id.data if current_user.is_admin else current_user.site_id
@@ -153,7 +141,7 @@ def new_session():
                 capacity=form.capacity.data, lead_worker_id=form.lead_worker_id.data,
                 lesson_id=form.lesson_id.data)
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
         else:
             flash(f"{session.title} is planned. Now enrol people and book cameras.",
                   "success")
@@ -167,7 +155,7 @@ def new_session():
 @staff_required
 def edit_session(session_id: int):
     session = programme.get_session(current_user, session_id)
-    form = forms.SessionForm(**_initial(
+    form = forms.SessionForm(**initial_values(
         title=session.title, starts_at=to_local(session.starts_at),
         ends_at=to_local(session.ends_at), place=session.place, capacity=session.capacity,
         lead_worker_id=session.lead_worker_id, lesson_id=session.lesson_id,
@@ -183,7 +171,7 @@ def edit_session(session_id: int):
                 capacity=form.capacity.data, lead_worker_id=form.lead_worker_id.data,
                 lesson_id=form.lesson_id.data)
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
         else:
             flash(f"{session.title} is saved.", "success")
             return _to_session(session.id)
@@ -231,7 +219,7 @@ def enrol(session_id: int):
         try:
             enrolment = programme.enrol(current_user, session, form.participant_id.data)
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
         else:
             places = session.capacity - len(session.enrolments)
             flash(f"{enrolment.participant.display_name} is enrolled. "
@@ -289,7 +277,7 @@ def register(session_id: int):
 def reserve(session_id: int):
     session = programme.get_session(current_user, session_id)
     count_form = forms.CountForm(prefix="count",
-                                 **_initial(count=max(1, len(session.enrolments))))
+                                 **initial_values(count=max(1, len(session.enrolments))))
     pick_form = forms.PickForm(prefix="pick")
     free = programme.free_cameras(session)
     pick_form.camera_ids.choices = [SelectChoice(c.id, f"{c.asset_tag} {c.label}".strip())
@@ -305,7 +293,7 @@ def reserve(session_id: int):
                     count=count_form.count.data if form is count_form else None,
                     camera_ids=pick_form.camera_ids.data if form is pick_form else None)
             except FORM_ERRORS as exc:
-                status = _failed(form, exc)
+                status = form_failed(form, exc)
             else:
                 tags = ", ".join(b.camera.asset_tag for b in bookings)
                 flash(f"Booked for this session: {tags}.", "success")
@@ -333,7 +321,7 @@ def hand_out(session_id: int, booking_id: int):
         flash(f"{booking.camera.asset_tag} is already handed out.", "info")
         return _to_session(session.id, "cameras")
     form = forms.with_checklist(forms.HandOutForm, stock.checklist_for(booking.camera),
-                                **_initial(participant_id=request.args.get("to", type=int)))
+                                **initial_values(participant_id=request.args.get("to", type=int)))
     # Those who have no camera from this session yet, present first.
     has_one = {b.participant_id for b in programme.session_bookings(session)
                if b.state is BookingState.OUT}
@@ -347,7 +335,7 @@ def hand_out(session_id: int, booking_id: int):
             programme.hand_out(current_user, session, booking.id, form.participant_id.data,
                                form.ticked(), note=form.note.data or "")
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
         else:
             flash(f"{booking.camera.asset_tag} is out with "
                   f"{booking.participant.display_name} until "

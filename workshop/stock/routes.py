@@ -12,9 +12,9 @@ from wtforms import SelectChoice
 from workshop.audit.models import AuditEvent
 from workshop.auth import services as auth
 from workshop.auth.models import Role, User
-from workshop.auth.routes import form_errors, staff_required
+from workshop.auth.routes import form_failed, initial_values, staff_required
 from workshop.db import MAX_ID, utcnow
-from workshop.errors import Conflict, DomainError, Invalid
+from workshop.errors import Conflict, Invalid
 from workshop.extensions import db
 from workshop.stock import forms
 from workshop.stock import services as stock
@@ -96,20 +96,6 @@ def can(booking: Booking, action: str) -> bool:
     if action == "send_for_developing" and booking.camera.kind is not CameraKind.DISPOSABLE:
         return False
     return booking.state in ACTION_STATES[action]
-
-
-def _failed(form, exc: DomainError) -> int:
-    """Put a service's complaint on the form; the status to send it back with."""
-    # Nothing half-done may show on the page sent back (the request rolls back anyway).
-    db.session.rollback()
-    form_errors(form, exc)
-    return 409 if isinstance(exc, Conflict) else 422
-
-
-def _initial(**values) -> dict:
-    # Starting values for a form being opened; a form sent back keeps what was sent,
-    # so a missing expected_version is never quietly filled with today's version.
-    return values if request.method == "GET" else {}
 
 
 def _participant_choices(form, camera: Camera) -> None:
@@ -199,7 +185,7 @@ def new_camera():
                 megapixels=form.megapixels.data, exposures=form.exposures.data,
                 notes=form.notes.data or "")
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
         else:
             flash(f"{camera.asset_tag} is added. Print its label, so a phone can open "
                   "this page.", "success")
@@ -290,7 +276,7 @@ def camera(camera_id: int):
 def edit_camera(camera_id: int):
     camera = stock.get_camera(current_user, camera_id)
     form = forms.CameraEditForm(
-        **_initial(asset_tag=camera.asset_tag, make=camera.make, model=camera.model,
+        **initial_values(asset_tag=camera.asset_tag, make=camera.make, model=camera.model,
                    megapixels=camera.megapixels, exposures=camera.exposures,
                    notes=camera.notes, expected_version=camera.version))
     status = 200
@@ -304,7 +290,7 @@ def edit_camera(camera_id: int):
                 asset_tag=form.asset_tag.data, make=form.make.data or "",
                 model=form.model.data or "", notes=form.notes.data or "", **specs)
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
         else:
             flash(f"{camera.asset_tag} is saved.", "success")
             return _to_camera(camera.id)
@@ -318,14 +304,14 @@ def edit_camera(camera_id: int):
 def camera_status(camera_id: int):
     camera = stock.get_camera(current_user, camera_id)
     form = forms.CameraStatusForm(
-        **_initial(status=camera.status.value, expected_version=camera.version))
+        **initial_values(status=camera.status.value, expected_version=camera.version))
     status = 200
     if form.validate_on_submit():
         try:
             stock.update_camera(current_user, camera, status=form.status.data,
                                 expected_version=form.expected_version.data)
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
         else:
             message = f"{camera.asset_tag} is now {STATUS_LABELS[camera.status].lower()}."
             if camera.status is not CameraStatus.AVAILABLE:
@@ -347,7 +333,7 @@ def book(camera_id: int):
     if camera.status is not CameraStatus.AVAILABLE:
         return _not_lendable(camera)
     tomorrow = utcnow().astimezone(programme_zone()).date() + timedelta(days=1)
-    form = forms.BookingForm(**_initial(starts_at=at_local(tomorrow, DAY_STARTS_AT),
+    form = forms.BookingForm(**initial_values(starts_at=at_local(tomorrow, DAY_STARTS_AT),
                                         ends_at=at_local(tomorrow, DAY_ENDS_AT)))
     _participant_choices(form, camera)
     status = 200
@@ -357,7 +343,7 @@ def book(camera_id: int):
                 current_user, camera.id, form.participant_id.data,
                 to_utc(form.starts_at.data), to_utc(form.ends_at.data), form.note.data or "")
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
         else:
             flash(f"{camera.asset_tag} is booked for {_who(booking.participant)} from "
                   f"{local_time(booking.starts_at)} to {local_time(booking.ends_at)}.",
@@ -393,7 +379,7 @@ def hand_over_now(camera_id: int):
     if camera.status is not CameraStatus.AVAILABLE:
         return _not_lendable(camera)
     form = forms.with_checklist(forms.HandOverNowForm, stock.checklist_for(camera),
-                                **_initial(ends_at=_default_return(utcnow())))
+                                **initial_values(ends_at=_default_return(utcnow())))
     _participant_choices(form, camera)
     status = 200
     if form.validate_on_submit():
@@ -402,7 +388,7 @@ def hand_over_now(camera_id: int):
                 current_user, camera.id, form.participant_id.data, to_utc(form.ends_at.data),
                 form.ticked(), note=form.note.data or "")
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
         else:
             flash(_handed_over_message(booking), "success")
             return _to_camera(camera.id)
@@ -432,7 +418,7 @@ def _booking_action(booking_id: int, action: str, make_form: Callable[[Booking],
         try:
             perform(booking, form)
         except FORM_ERRORS as exc:
-            status = _failed(form, exc)
+            status = form_failed(form, exc)
             if not can(booking, action):
                 return _not_now(booking, action, exc.message)
             # The page now shows the booking as it is; sending again acts on that.
@@ -453,7 +439,7 @@ def hand_over(booking_id: int):
     return _booking_action(
         booking_id, "hand_over",
         lambda b: forms.with_checklist(forms.HandOverForm, stock.checklist_for(b.camera),
-                                       **_initial(expected_version=b.version)),
+                                       **initial_values(expected_version=b.version)),
         lambda b, form: stock.check_out(current_user, b, form.ticked(),
                                         note=form.note.data or "",
                                         expected_version=form.expected_version.data),
@@ -479,7 +465,7 @@ def take_back(booking_id: int):
     return _booking_action(
         booking_id, "take_back",
         lambda b: forms.with_checklist(forms.ReturnForm, stock.checklist_for(b.camera),
-                                       **_initial(expected_version=b.version)),
+                                       **initial_values(expected_version=b.version)),
         lambda b, form: stock.check_in(current_user, b, form.ticked(),
                                        damaged=form.damaged.data, note=form.note.data or "",
                                        expected_version=form.expected_version.data),
@@ -492,8 +478,8 @@ def extend(booking_id: int):
     return _booking_action(
         booking_id, "extend",
         # An overdue loan is offered a day from now, not a new end that has passed too.
-        lambda b: forms.ExtendForm(**_initial(ends_at=max(b.ends_at, utcnow()) + timedelta(days=1),
-                                              expected_version=b.version)),
+        lambda b: forms.ExtendForm(**initial_values(
+            ends_at=max(b.ends_at, utcnow()) + timedelta(days=1), expected_version=b.version)),
         lambda b, form: stock.extend(current_user, b, to_utc(form.ends_at.data),
                                      expected_version=form.expected_version.data),
         lambda b: f"{b.camera.asset_tag} is now due back {local_time(b.ends_at)}.",
@@ -523,7 +509,7 @@ CONFIRM_PAGES = {
 def _confirm(booking_id: int, action: str, perform, done):
     return _booking_action(
         booking_id, action,
-        lambda b: forms.ConfirmForm(**_initial(expected_version=b.version)),
+        lambda b: forms.ConfirmForm(**initial_values(expected_version=b.version)),
         lambda b, form: perform(current_user, b, expected_version=form.expected_version.data),
         done, "stock/confirm.html", page=CONFIRM_PAGES[action])
 
@@ -556,7 +542,7 @@ def developed(booking_id: int):
 def write_off(booking_id: int):
     return _booking_action(
         booking_id, "write_off",
-        lambda b: forms.WriteOffForm(**_initial(expected_version=b.version)),
+        lambda b: forms.WriteOffForm(**initial_values(expected_version=b.version)),
         lambda b, form: stock.write_off(current_user, b, note=form.note.data or "",
                                         expected_version=form.expected_version.data),
         lambda b: f"The loan has ended. {b.camera.asset_tag} is marked as lost. "
