@@ -83,6 +83,8 @@ def register_blueprints(app: Flask) -> None:
     from workshop.dashboard.routes import bp as dashboard_bp
     from workshop.lessons import models as _lesson_models  # noqa: F401
     from workshop.lessons.routes import bp as lessons_bp
+    from workshop.photos import models as _photo_models  # noqa: F401
+    from workshop.photos.routes import bp as photos_bp
     from workshop.programme import models as _programme_models  # noqa: F401
     from workshop.programme.routes import bp as programme_bp
     from workshop.stock import models as _stock_models  # noqa: F401
@@ -94,6 +96,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(stock_bp)
     app.register_blueprint(lessons_bp)
     app.register_blueprint(programme_bp)
+    app.register_blueprint(photos_bp)
     app.register_blueprint(create_api_blueprint())
 
 
@@ -116,7 +119,9 @@ def register_commands(app: Flask) -> None:
     from workshop.auth.cli import sites_cli, tokens_cli, users_cli
     from workshop.demo.cli import demo_cli
     from workshop.lessons.cli import lessons_cli
+    from workshop.photos.cli import photos_cli
     from workshop.programme.cli import sessions_cli
 
-    for group in (users_cli, sites_cli, tokens_cli, demo_cli, lessons_cli, sessions_cli):
+    for group in (users_cli, sites_cli, tokens_cli, demo_cli, lessons_cli, sessions_cli,
+                  photos_cli):
         app.cli.add_command(group)

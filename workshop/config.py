@@ -39,6 +39,12 @@ class Defaults:
 
     # Whole-request cap; photo uploads carry their own, smaller per-file limit.
     MAX_CONTENT_LENGTH = 200 * 1024 * 1024
+    # One photo file: over this it is refused (413) before anything is stored.
+    PHOTO_MAX_BYTES = 40 * 1024 * 1024
+    # Decoded size of one image; a small file claiming more is a decompression bomb.
+    PHOTO_MAX_PIXELS = 100_000_000
+    # Files in one upload form sent without JavaScript (the page sends one at a time).
+    PHOTO_MAX_FILES = 10
     API_PAGE_SIZE = 50
     API_MAX_PAGE_SIZE = 200
 

@@ -142,6 +142,10 @@ class Operation:
     status: int = 200
     errors: tuple[int, ...] = ()
     public: bool = False
+    form: type[BaseModel] | None = None
+    files: tuple[str, ...] = ()
+    # The config key of the largest file accepted: a bigger body is refused unread.
+    file_limit: str | None = None
 
 
 def _validation_errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -181,6 +185,27 @@ def _parse_body(model: type[ApiModel]) -> ApiModel:
         raise BadBody(422, "Some fields need fixing.", _validation_errors(exc)) from None
 
 
+# Room for the multipart boundaries and the small text fields beside the file.
+FORM_OVERHEAD = 1024 * 1024
+
+
+def _parse_form(op: Operation) -> BaseModel:
+    if request.mimetype != "multipart/form-data":
+        raise BadBody(415, "Send the body as multipart/form-data.")
+    if op.file_limit and (request.content_length or 0) > (
+            current_app.config[op.file_limit] + FORM_OVERHEAD):
+        megabytes = current_app.config[op.file_limit] // (1024 * 1024)
+        raise BadBody(413, f"The file is bigger than {megabytes} MB.")
+    missing = [name for name in op.files if name not in request.files]
+    if missing:
+        raise BadBody(422, "Some fields need fixing.",
+                      {name: ["Attach a file here."] for name in missing})
+    try:
+        return op.form.model_validate(request.form.to_dict())
+    except ValidationError as exc:
+        raise BadBody(422, "Some fields need fixing.", _validation_errors(exc)) from None
+
+
 def _parse_query(model: type[BaseModel]) -> BaseModel:
     try:
         return model.model_validate(request.args.to_dict())
@@ -191,21 +216,26 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
 
 def operation(summary: str, *, tag: str, body=None, query=None, response=None,
               paged: bool = False, status: int = 200, errors: tuple[int, ...] = (),
-              public: bool = False) -> Callable:
+              public: bool = False, form=None, files: tuple[str, ...] = (),
+              file_limit: str | None = None) -> Callable:
     """Declare an API view: its body and query are validated, its result serialised.
 
-    The view gets `body=` and/or `query=` and returns an ORM object (or the dict of
-    page_of); the metadata builds the OpenAPI document, so a route cannot be served
-    without being described.
+    The view gets `body=` (JSON), or `form=` (the text fields of a multipart body, whose
+    `files` it reads from request.files), and/or `query=`; it returns an ORM object (or
+    the dict of page_of). The metadata builds the OpenAPI document, so a route cannot be
+    served without being described.
     """
     op = Operation(summary=summary, tag=tag, body=body, query=query, response=response,
-                   paged=paged, status=status, errors=errors, public=public)
+                   paged=paged, status=status, errors=errors, public=public, form=form,
+                   files=files, file_limit=file_limit)
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
         def wrapper(**kwargs):
             if body is not None:
                 kwargs["body"] = _parse_body(body)
+            if form is not None:
+                kwargs["form"] = _parse_form(op)
             if query is not None:
                 kwargs["query"] = _parse_query(query)
             result = view(**kwargs)
@@ -286,7 +316,7 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
             }
         # Any request can be unreadable (NUL in the query string, say): 400 for everyone.
         statuses = set(op.errors) | {400, 429} | (set() if op.public else {401})
-        if op.body is not None:
+        if op.body is not None or op.form is not None:
             statuses |= {413, 415, 422}
         if op.query is not None:
             statuses.add(422)
@@ -307,6 +337,18 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
             entry["requestBody"] = {
                 "required": True,
                 "content": {"application/json": {"schema": _ref(op.body)}},
+            }
+        if op.form is not None:
+            _add_schema(schemas, op.form, "validation")
+            form_schema = dict(schemas.pop(op.form.__name__))
+            form_schema["properties"] = {
+                **{name: {"type": "string", "format": "binary"} for name in op.files},
+                **form_schema.get("properties", {}),
+            }
+            form_schema["required"] = [*op.files, *form_schema.get("required", [])]
+            entry["requestBody"] = {
+                "required": True,
+                "content": {"multipart/form-data": {"schema": form_schema}},
             }
         if op.public:
             entry["security"] = []

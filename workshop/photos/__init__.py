@@ -1,0 +1,1 @@
+"""Photos: upload, storage, automatic checks, display copies and coaching notes."""

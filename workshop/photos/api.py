@@ -1,0 +1,110 @@
+"""JSON views for photos: upload with checks, listing, one photo, coaching notes."""
+
+from datetime import datetime
+from typing import Annotated, Any, Literal
+
+from flask import Blueprint, request
+from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.orm import selectinload
+
+from workshop.api.routes import api_user
+from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
+from workshop.photos import services
+from workshop.photos.models import Photo
+
+bp = Blueprint("photos_api", __name__)
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+StateName = Literal["private"]
+TopicName = Literal["light", "distance", "steadiness", "framing"]
+
+
+class NoteOut(OutModel):
+    id: int
+    topic: TopicName
+    comment: str
+    author_id: int
+    created_at: datetime
+
+
+class PhotoOut(OutModel):
+    id: int
+    state: StateName
+    owner_id: int
+    site_id: int
+    session_id: int | None
+    booking_id: int | None
+    caption: str
+    format: str
+    mime_type: str
+    byte_size: int
+    width: int
+    height: int
+    megapixels: float
+    checks: dict[str, Any] = Field(description=(
+        "resolution (verdict ok|low), steadiness (ok|shaky, score), light (ok|dark|bright), "
+        "distance (unknown|digital_zoom); each with a score, a message in plain words and "
+        "the lesson topic it belongs to."))
+    notes: list[NoteOut]
+    created_at: datetime
+
+
+class UploadFields(BaseModel):
+    # Multipart fields arrive as text: "12" is read as 12, unknown fields are refused.
+    model_config = ConfigDict(extra="forbid")
+
+    participant_id: Id | None = Field(default=None, description=(
+        "Whose photo it is. Workers must give it; participants upload their own."))
+    session_id: Id | None = None
+    booking_id: Id | None = None
+    caption: str = Field(default="", max_length=services.CAPTION_LIMIT)
+
+
+class PhotoQuery(PageQuery):
+    participant_id: Id | None = None
+    session_id: Id | None = None
+    booking_id: Id | None = None
+
+
+class NoteIn(ApiModel):
+    topic: TopicName
+    comment: str = Field(default="", max_length=services.COMMENT_LIMIT)
+
+
+@bp.post("/photos")
+@operation("Upload a photo: it is checked, stored privately and answered with its checks",
+           tag="photos", form=UploadFields, files=("file",), file_limit="PHOTO_MAX_BYTES",
+           response=PhotoOut, status=201, errors=(404, 409))
+def upload_photo(form: UploadFields):
+    actor = api_user()
+    target = services.upload_target(actor, form.participant_id, form.session_id,
+                                     form.booking_id)
+    return services.upload(actor, target, request.files["file"].stream, form.caption)
+
+
+@bp.get("/photos")
+@operation("Photos you can see, oldest first (participants: their own)", tag="photos",
+           query=PhotoQuery, response=PhotoOut, paged=True)
+def list_photos(query: PhotoQuery):
+    photos = services.visible_photos(api_user()).options(selectinload(Photo.notes))
+    for name in ("participant_id", "session_id", "booking_id"):
+        value = getattr(query, name)
+        if value is not None:
+            column = Photo.owner_id if name == "participant_id" else getattr(Photo, name)
+            photos = photos.where(column == value)
+    return page_of(photos, Photo.id, query, PhotoOut)
+
+
+@bp.get("/photos/<id:photo_id>")
+@operation("One photo with its checks and coaching notes", tag="photos", response=PhotoOut)
+def get_photo(photo_id: int):
+    return services.get_photo(api_user(), photo_id)
+
+
+@bp.post("/photos/<id:photo_id>/notes")
+@operation("Add a coaching note (workers)", tag="photos", body=NoteIn, response=NoteOut,
+           status=201)
+def add_note(photo_id: int, body: NoteIn):
+    actor = api_user()
+    return services.add_note(actor, services.get_photo(actor, photo_id), body.topic,
+                             body.comment)

@@ -1,0 +1,67 @@
+"""flask photos check and fsck: checking files without storing them, mending storage."""
+
+import json
+from pathlib import Path
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from workshop.extensions import db
+from workshop.photos import imaging, services
+
+photos_cli = AppGroup("photos", help="Photo checks and storage.")
+
+
+def _check_one(path: str) -> dict:
+    try:
+        return {"file": path, **imaging.check_file(
+            Path(path), max_pixels=current_app.config["PHOTO_MAX_PIXELS"])}
+    except imaging.Refused as refused:
+        return {"file": path, "error": refused.message}
+    except OSError as exc:
+        return {"file": path, "error": f"Cannot read the file: {exc.strerror or exc}"}
+
+
+def _readable(result: dict) -> str:
+    if "error" in result:
+        return f"{result['file']}: cannot be checked: {result['error']}"
+    lines = [f"{result['file']}: {result['width']} x {result['height']} "
+             f"({result['megapixels']} MP)"]
+    for name, check in result["checks"].items():
+        score = f" (score {check['score']})" if check.get("score") is not None else ""
+        lines.append(f"  {name}: {check['verdict']}{score}. {check.get('message', '')}")
+    return "\n".join(lines)
+
+
+@photos_cli.command("check")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per file, per line.")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def check(as_json: bool, files: tuple[str, ...]):
+    """Check photos as an upload would, without storing them."""
+    failed = False
+    for path in files:
+        result = _check_one(path)
+        failed |= "error" in result
+        click.echo(json.dumps(result) if as_json else _readable(result))
+    if failed:
+        raise SystemExit(1)
+
+
+@photos_cli.command("fsck")
+@click.option("--dry-run", is_flag=True, help="Only report; change nothing.")
+def fsck(dry_run: bool):
+    """Report files without a photo and photos without files, and clean up."""
+    report = services.fsck(clean=not dry_run)
+    db.session.rollback()
+    verb = "Would remove" if dry_run else "Removed"
+    for path in report.orphans:
+        click.echo(f"{verb} orphan file {path}")
+    for path in report.missing_copies:
+        click.echo(f"{'Missing' if dry_run else 'Made again'}: display copy {path}")
+    for photo_id in report.missing_originals:
+        click.echo(f"Photo {photo_id}: its original file is missing and cannot be made again")
+    click.echo(f"{len(report.orphans)} orphan files, {len(report.missing_copies)} missing "
+               f"copies, {len(report.missing_originals)} photos without their original.")
+    if report.missing_originals:
+        raise SystemExit(1)

@@ -1,0 +1,293 @@
+"""Pages for photos: sending them, the feedback on each, the files, and progress over time."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user, login_required
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from workshop.auth.models import Role, User
+from workshop.auth.routes import form_failed, staff_required
+from workshop.errors import DomainError, Invalid, NotFound
+from workshop.extensions import db
+from workshop.lessons.models import LessonPlan
+from workshop.photos import forms, services
+from workshop.photos.models import NoteTopic, Photo
+from workshop.photos.storage import storage
+from workshop.programme import services as programme
+from workshop.programme.models import Session
+from workshop.stock import services as stock
+from workshop.stock.models import Booking
+from workshop.templating import local_time
+
+bp = Blueprint("photos", __name__, url_prefix="/photos")
+
+# Shown in this order; distance only when there is something to say.
+CHECK_ORDER = ("steadiness", "light", "distance", "resolution")
+CHECK_TITLES = {"steadiness": "Keeping still", "light": "Light", "distance": "Distance",
+                "resolution": "Size"}
+GOOD_VERDICTS = {"ok"}
+# A file refused one by one; anything else wrong ends the whole request.
+PER_FILE_ERRORS = (services.TooLarge, services.NotAPhoto, services.AlreadyUploaded)
+
+
+def lesson_links() -> dict[str, tuple[str, str]]:
+    """Topic -> (title, address) of the first lesson plan on it."""
+    links: dict[str, tuple[str, str]] = {}
+    for plan in db.session.scalars(select(LessonPlan).order_by(LessonPlan.id)):
+        if plan.topic.value not in links:
+            links[plan.topic.value] = (plan.current.title,
+                                       url_for("lessons.plan", lesson_id=plan.id))
+    return links
+
+
+def feedback(photo: Photo, links: dict[str, tuple[str, str]]) -> list[dict]:
+    """The checks as lines a participant reads: what went well, what to try next."""
+    lines = []
+    for name in CHECK_ORDER:
+        check = photo.checks.get(name)
+        if not check or (name == "distance" and check.get("verdict") == "unknown"):
+            continue
+        lesson = links.get(check.get("lesson") or "")
+        lines.append({
+            "check": name,
+            "title": CHECK_TITLES[name],
+            "verdict": check.get("verdict"),
+            "good": check.get("verdict") in GOOD_VERDICTS,
+            "message": check.get("message", ""),
+            "lesson_title": lesson[0] if lesson else None,
+            "lesson_url": lesson[1] if lesson else None,
+        })
+    return lines
+
+
+def photo_json(photo: Photo, links: dict[str, tuple[str, str]]) -> dict:
+    return {
+        "ok": True,
+        "id": photo.id,
+        "state": photo.state.value,
+        "url": url_for("photos.photo", photo_id=photo.id),
+        "thumb_url": url_for("photos.photo_file", photo_id=photo.id, kind="thumb"),
+        "caption": photo.caption,
+        "checks": photo.checks,
+        "feedback": feedback(photo, links),
+    }
+
+
+@bp.context_processor
+def photo_template_helpers() -> dict:
+    return {"feedback": feedback, "note_topics": list(NoteTopic),
+            "check_titles": CHECK_TITLES}
+
+
+# --- lists ------------------------------------------------------------------------------
+
+
+@bp.get("")
+@login_required
+def index():
+    participant = None
+    query = services.visible_photos(current_user)
+    participant_id = request.args.get("participant_id", type=int)
+    if participant_id is not None and current_user.is_staff:
+        participant = _participant_or_404(participant_id)
+        query = query.where(Photo.owner_id == participant.id)
+    photos = db.session.scalars(query.limit(200)).all()
+    return render_template("photos/index.html", photos=photos, participant=participant)
+
+
+def _participant_or_404(participant_id: int) -> User:
+    try:
+        return services.get_participant(current_user, participant_id)
+    except DomainError:
+        abort(404)
+
+
+# --- sending ----------------------------------------------------------------------------
+
+
+def _wants_json() -> bool:
+    return request.accept_mimetypes.best == "application/json"
+
+
+def _fill_choices(form: forms.UploadForm) -> None:
+    if not current_user.is_staff:
+        return
+    people = db.session.scalars(
+        select(User).where(User.role == Role.PARTICIPANT, User.active.is_(True),
+                           *(() if current_user.is_admin else
+                             (User.site_id == current_user.site_id,)))
+        .order_by(User.display_name)).all()
+    form.participant_id.choices = [SelectChoice("", "Choose a person")] + [
+        SelectChoice(p.id, p.display_name) for p in people]
+    sessions = db.session.scalars(
+        programme.visible_sessions(current_user).order_by(None)
+        .order_by(Session.starts_at.desc()).limit(30)).all()
+    form.session_id.choices = [SelectChoice("", "No session")] + [
+        SelectChoice(s.id, f"{s.title}, {local_time(s.starts_at, '%a %-d %b')}")
+        for s in sessions]
+    loans = db.session.scalars(
+        stock.visible_bookings(current_user).where(Booking.participant_id.is_not(None))
+        .order_by(None).order_by(Booking.starts_at.desc()).limit(50)).all()
+    form.booking_id.choices = [SelectChoice("", "No loan")] + [
+        SelectChoice(b.id, f"{b.camera.asset_tag} to {b.participant.display_name}, "
+                           f"{local_time(b.starts_at, '%-d %b')}") for b in loans]
+
+
+def _refuse(message: str, status: int, form: forms.UploadForm):
+    if _wants_json():
+        return jsonify(ok=False, error=message), status
+    form.photos.errors = [message]
+    return render_template("photos/upload.html", form=form), status
+
+
+@bp.route("/upload", methods=["GET", "POST"])
+@login_required
+def upload():
+    max_bytes = current_app.config["PHOTO_MAX_BYTES"]
+    # The page sends one photo a request: refuse a too-big one before reading any of it.
+    if (request.method == "POST" and _wants_json() and request.content_length
+            and request.content_length > max_bytes + 1024 * 1024):
+        return jsonify(ok=False, error=services.too_large_message(max_bytes)), 413
+    form = forms.UploadForm()
+    _fill_choices(form)
+    if not form.validate_on_submit():
+        if request.method == "POST":
+            return _refuse("Please check the details and try again.", 422, form)
+        return render_template("photos/upload.html", form=form,
+                               max_bytes=max_bytes, max_files=current_app.config[
+                                   "PHOTO_MAX_FILES"])
+    files = [f for f in request.files.getlist(form.photos.name) if f.filename]
+    if not files:
+        return _refuse("Choose at least one photo.", 422, form)
+    if len(files) > current_app.config["PHOTO_MAX_FILES"]:
+        return _refuse(f"Send up to {current_app.config['PHOTO_MAX_FILES']} photos at a "
+                       "time.", 422, form)
+    try:
+        target = services.upload_target(current_user, form.participant_id.data,
+                                        form.session_id.data, form.booking_id.data)
+    except (Invalid, NotFound) as exc:
+        if _wants_json():
+            return jsonify(ok=False, error=exc.message), exc.status
+        return render_template("photos/upload.html", form=form), form_failed(form, exc)
+    links = lesson_links()
+    results = []
+    for file in files:
+        try:
+            photo = services.upload(current_user, target, file.stream, form.caption.data)
+            results.append({"name": file.filename, **photo_json(photo, links)})
+        except PER_FILE_ERRORS as exc:
+            existing = getattr(exc, "photo", None)
+            results.append({
+                "ok": False, "name": file.filename, "error": exc.message, "status": exc.status,
+                "url": url_for("photos.photo", photo_id=existing.id) if existing else None,
+            })
+    stored = [r for r in results if r["ok"]]
+    status = 201 if stored else results[0]["status"]
+    if _wants_json():
+        return jsonify(results[0] if len(results) == 1 else {"results": results}), status
+    return render_template("photos/uploaded.html", results=results), 200 if stored else status
+
+
+# --- one photo --------------------------------------------------------------------------
+
+
+@bp.get("/<id:photo_id>")
+@login_required
+def photo(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    form = forms.NoteForm() if current_user.is_staff else None
+    return render_template("photos/photo.html", photo=found, links=lesson_links(), form=form)
+
+
+@bp.post("/<id:photo_id>/notes")
+@login_required
+@staff_required
+def add_note(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    form = forms.NoteForm()
+    if form.validate_on_submit():
+        try:
+            services.add_note(current_user, found, request.form.get("topic", ""),
+                              form.comment.data)
+        except Invalid as exc:
+            status = form_failed(form, exc)
+            return render_template("photos/photo.html", photo=found, links=lesson_links(),
+                                   form=form), status
+        flash(f"Note added for {found.owner.display_name}.", "success")
+        return redirect(url_for("photos.photo", photo_id=found.id, _anchor="notes"))
+    return render_template("photos/photo.html", photo=found, links=lesson_links(),
+                           form=form), 422
+
+
+@bp.get("/<id:photo_id>/<any(thumb, large, original):kind>")
+@login_required
+def photo_file(photo_id: int, kind: str):
+    found = services.get_photo(current_user, photo_id)
+    store = storage()
+    original = kind == "original"
+    path = (store.original_path(found.content_hash) if original
+            else store.copy_path(found.content_hash, kind))
+    if not path.is_file():
+        abort(404)
+    response = send_file(
+        path, mimetype=found.mime_type if original else "image/jpeg",
+        as_attachment=original, download_name=f"photo-{found.id}-{kind}"
+        + (f".{found.format.lower()}" if original else ".jpg"),
+        etag=f"{found.content_hash}-{kind}", conditional=True, max_age=None)
+    # Checked on every view (a shared PC must not keep showing a private photo), but an
+    # unchanged file is not sent again: the answer is 304 for the same ETag.
+    response.headers["Cache-Control"] = "private, no-cache"
+    if original:
+        # The original is the participant's file as sent, appended bytes and all.
+        response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+# --- progress ---------------------------------------------------------------------------
+
+
+@bp.get("/progress")
+@login_required
+def my_progress():
+    if current_user.role is not Role.PARTICIPANT:
+        return redirect(url_for("photos.index"))
+    return _progress(current_user)
+
+
+@bp.get("/progress/<id:participant_id>")
+@login_required
+@staff_required
+def progress(participant_id: int):
+    return _progress(_participant_or_404(participant_id))
+
+
+def _progress(participant: User):
+    photos = services.participant_photos(current_user, participant)
+    return render_template("photos/progress.html", participant=participant, photos=photos,
+                           summary=services.progress(photos), chart=_chart(photos))
+
+
+def _chart(photos: list[Photo]) -> dict:
+    """Dots along a line per check, oldest photo on the left: filled when it went well."""
+    width, row, left = 640, 56, 120
+    step = (width - left - 20) / max(len(photos) - 1, 1)
+    rows = []
+    for index, name in enumerate(("steadiness", "light", "resolution")):
+        y = 30 + index * row
+        points = [{"x": round(left + i * step, 1), "y": y, "good": p.verdict(name) == "ok",
+                   "label": f"{local_time(p.created_at, '%-d %b')}: "
+                            f"{p.checks.get(name, {}).get('verdict', '?')}"}
+                  for i, p in enumerate(photos)]
+        rows.append({"name": name, "title": CHECK_TITLES[name], "y": y, "points": points})
+    return {"width": width, "height": 30 + 3 * row, "left": left, "rows": rows}

@@ -1,0 +1,294 @@
+"""The rules for photos: who may upload for whom, storing a checked upload, who sees what."""
+
+import time
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from flask import current_app
+from sqlalchemy import Select, select
+from sqlalchemy.exc import IntegrityError
+
+from workshop.audit.services import record
+from workshop.auth.models import Role, User
+from workshop.db import get_row
+from workshop.errors import Conflict, DomainError, Invalid, NotFound
+from workshop.extensions import db
+from workshop.photos import imaging
+from workshop.photos.models import CoachingNote, NoteTopic, Photo
+from workshop.photos.storage import COPY_KINDS, FileTooLarge, storage, track_new_files
+from workshop.programme.models import Enrolment, Session
+from workshop.stock.models import Booking
+
+CAPTION_LIMIT = 300
+COMMENT_LIMIT = 1000
+# Formats a browser shows and a participant recognises, for the messages.
+FORMAT_NAMES = "JPEG, PNG, WebP or HEIC"
+
+
+class TooLarge(DomainError):
+    status = 413
+    title = "File too large"
+
+
+class NotAPhoto(DomainError):
+    """The file is not one we can read (415) or not one we will take (422)."""
+
+    title = "This file cannot be used"
+
+    def __init__(self, refused: imaging.Refused):
+        super().__init__(refused.message, {"file": [refused.message]})
+        self.code = refused.code
+        self.status = 415 if refused.code in ("unsupported_format", "not_an_image") else 422
+
+
+class AlreadyUploaded(Conflict):
+    def __init__(self, photo: Photo):
+        message = "You have already uploaded this photo. It is kept once, with its feedback."
+        super().__init__(message, {"file": [message]})
+        self.photo = photo
+
+
+def too_large_message(limit: int) -> str:
+    return (f"This photo is bigger than {limit // (1024 * 1024)} MB, so it cannot be sent. "
+            "Ask a worker to help make it smaller.")
+
+
+def _limit(name: str) -> int:
+    return int(current_app.config[name])
+
+
+# --- who sees what ----------------------------------------------------------------------
+
+
+def visible_photos(actor: User) -> Select[tuple[Photo]]:
+    """Participants see their own photos; workers their site's; admins all."""
+    query = select(Photo).order_by(Photo.created_at.desc(), Photo.id.desc())
+    if actor.role is Role.PARTICIPANT:
+        return query.where(Photo.owner_id == actor.id)
+    if not actor.is_admin:
+        query = query.where(Photo.site_id == actor.site_id)
+    return query
+
+
+def get_photo(actor: User, photo_id: int) -> Photo:
+    photo = get_row(Photo, photo_id)
+    if photo is None or not can_see(actor, photo):
+        # Another person's photo answers exactly like one that does not exist.
+        raise NotFound("There is no such photo.")
+    return photo
+
+
+def can_see(actor: User, photo: Photo) -> bool:
+    if actor.role is Role.PARTICIPANT:
+        return photo.owner_id == actor.id
+    return actor.is_admin or photo.site_id == actor.site_id
+
+
+def participant_photos(actor: User, participant: User) -> list[Photo]:
+    """One participant's photos, oldest first (their progress over time)."""
+    query = visible_photos(actor).where(Photo.owner_id == participant.id)
+    return list(db.session.scalars(query.order_by(None).order_by(Photo.created_at, Photo.id)))
+
+
+def get_participant(actor: User, participant_id: int | None, field: str = "participant_id"
+                    ) -> User:
+    """The participant a photo is for: participants only ever themselves."""
+    if actor.role is Role.PARTICIPANT:
+        if participant_id not in (None, actor.id):
+            raise NotFound("There is no such participant.")
+        return actor
+    if participant_id is None:
+        raise Invalid.field(field, "Choose whose photo this is.")
+    participant = get_row(User, participant_id)
+    if (participant is None or participant.role is not Role.PARTICIPANT
+            or not (actor.is_admin or participant.site_id == actor.site_id)):
+        raise Invalid.field(field, "There is no such participant at your site.")
+    if not participant.active:
+        raise Invalid.field(field, f"{participant.display_name}'s account is deactivated.")
+    return participant
+
+
+def _session_for(actor: User, owner: User, session_id: int | None) -> Session | None:
+    if session_id is None:
+        return None
+    session = get_row(Session, session_id)
+    if session is None or session.site_id != owner.site_id:
+        raise Invalid.field("session_id", "There is no such session at this site.")
+    if actor.role is Role.PARTICIPANT and not db.session.scalar(
+            select(Enrolment.id).where(Enrolment.session_id == session.id,
+                                       Enrolment.participant_id == owner.id)):
+        raise Invalid.field("session_id", "You are not on that session's list.")
+    return session
+
+
+def _booking_for(owner: User, booking_id: int | None) -> Booking | None:
+    if booking_id is None:
+        return None
+    booking = get_row(Booking, booking_id)
+    if (booking is None or booking.site_id != owner.site_id
+            or booking.participant_id not in (None, owner.id)):
+        raise Invalid.field("booking_id", "There is no such loan for this participant.")
+    return booking
+
+
+def _clean_caption(caption: str | None) -> str:
+    caption = " ".join((caption or "").split())
+    if len(caption) > CAPTION_LIMIT:
+        raise Invalid.field("caption", f"Keep the caption to {CAPTION_LIMIT} characters.")
+    return caption
+
+
+# --- upload -----------------------------------------------------------------------------
+
+
+@dataclass
+class UploadFor:
+    """Whose upload this is and what it belongs to, checked once for several files."""
+
+    owner: User
+    session: Session | None
+    booking: Booking | None
+
+
+def upload_target(actor: User, participant_id: int | None = None,
+                  session_id: int | None = None, booking_id: int | None = None) -> UploadFor:
+    owner = get_participant(actor, participant_id)
+    return UploadFor(owner, _session_for(actor, owner, session_id), _booking_for(owner, booking_id))
+
+
+def upload(actor: User, target: UploadFor, stream: BinaryIO, caption: str | None = "") -> Photo:
+    """Check an uploaded file and keep it, with its display copies and checks.
+
+    Nothing is stored for a refused file. The files are written after the row is flushed,
+    so a repeat caught by the database leaves no file behind either.
+    """
+    caption = _clean_caption(caption)
+    store = storage()
+    try:
+        received = store.receive(stream, _limit("PHOTO_MAX_BYTES"))
+    except FileTooLarge as exc:
+        raise TooLarge(too_large_message(exc.limit)) from None
+    try:
+        if received.size == 0:
+            raise NotAPhoto(imaging.Refused("empty", "This file is empty. Please choose the "
+                                                     "photo again."))
+        existing = db.session.scalar(select(Photo).where(
+            Photo.owner_id == target.owner.id, Photo.content_hash == received.sha256))
+        if existing is not None:
+            raise AlreadyUploaded(existing)
+        try:
+            processed = imaging.process(received.path, max_pixels=_limit("PHOTO_MAX_PIXELS"))
+        except imaging.Refused as refused:
+            raise NotAPhoto(refused) from None
+        photo = Photo(
+            site_id=target.owner.site_id, owner=target.owner, uploaded_by_id=actor.id,
+            session=target.session, booking=target.booking, caption=caption,
+            content_hash=received.sha256, format=processed.format,
+            mime_type=processed.mime_type, byte_size=received.size, width=processed.width,
+            height=processed.height, megapixels=processed.megapixels, checks=processed.checks,
+        )
+        db.session.add(photo)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            # The same file from the same person in two requests at once.
+            db.session.rollback()
+            raise Conflict("This photo is being uploaded already. Look in your photos in a "
+                           "moment.") from None
+        created = store.keep(received, {"large": processed.large, "thumb": processed.thumb})
+        track_new_files(db.session(), created)
+    finally:
+        received.discard()
+    record(actor, "photo.uploaded", "photo", photo.id, site_id=photo.site_id,
+           owner_id=photo.owner_id, bytes=photo.byte_size,
+           verdicts={name: check.get("verdict") for name, check in photo.checks.items()})
+    return photo
+
+
+# --- coaching notes ---------------------------------------------------------------------
+
+
+def add_note(actor: User, photo: Photo, topic: NoteTopic | str, comment: str | None = ""
+             ) -> CoachingNote:
+    if not actor.is_staff:
+        raise NotFound("There is no such photo.")
+    try:
+        topic = NoteTopic(topic)
+    except ValueError:
+        raise Invalid.field("topic", "Choose light, distance, steadiness or framing.") from None
+    comment = (comment or "").strip()
+    if len(comment) > COMMENT_LIMIT:
+        raise Invalid.field("comment", f"Keep the note to {COMMENT_LIMIT} characters.")
+    note = CoachingNote(photo=photo, author_id=actor.id, topic=topic, comment=comment)
+    db.session.add(note)
+    db.session.flush()
+    record(actor, "photo.note_added", "photo", photo.id, site_id=photo.site_id,
+           topic=topic.value)
+    return note
+
+
+# --- progress ---------------------------------------------------------------------------
+
+
+def progress(photos: list[Photo]) -> dict[str, Any]:
+    """How a participant's photos fared, check by check, for the progress page."""
+    summary: dict[str, Any] = {"count": len(photos), "checks": {}}
+    for name, good in (("steadiness", "ok"), ("light", "ok"), ("resolution", "ok")):
+        verdicts = [p.verdict(name) for p in photos]
+        recent = verdicts[-5:]
+        summary["checks"][name] = {
+            "good": sum(v == good for v in verdicts),
+            "recent_good": sum(v == good for v in recent),
+            "recent": len(recent),
+        }
+    return summary
+
+
+# --- keeping storage and rows in step -----------------------------------------------------
+
+# An upload in progress has files without a committed row for a moment; those are left.
+ORPHAN_GRACE = timedelta(hours=1)
+
+
+@dataclass
+class FsckReport:
+    orphans: list[Path] = field(default_factory=list)
+    missing_originals: list[int] = field(default_factory=list)
+    missing_copies: list[Path] = field(default_factory=list)
+
+
+def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
+    """Find files no photo row points to, and rows whose files are gone.
+
+    With clean, orphans are deleted and missing display copies are made again from the
+    original; a missing original cannot be mended, only reported.
+    """
+    store = storage()
+    report = FsckReport()
+    rows = db.session.execute(select(Photo.id, Photo.content_hash).order_by(Photo.id)).all()
+    known = {content_hash for _, content_hash in rows}
+    cutoff = time.time() - grace.total_seconds()
+    for content_hash, path in store.files():
+        if content_hash in known or path.stat().st_mtime > cutoff:
+            continue
+        report.orphans.append(path)
+        if clean:
+            path.unlink(missing_ok=True)
+    checked: set[str] = set()
+    for photo_id, content_hash in rows:
+        original = store.original_path(content_hash)
+        if not original.exists():
+            report.missing_originals.append(photo_id)
+            continue
+        if content_hash in checked:
+            continue
+        checked.add(content_hash)
+        missing = [k for k in COPY_KINDS if not store.copy_path(content_hash, k).exists()]
+        report.missing_copies.extend(store.copy_path(content_hash, k) for k in missing)
+        if clean and missing:
+            processed = imaging.process(original, max_pixels=_limit("PHOTO_MAX_PIXELS"))
+            for kind in missing:
+                store.write_copy(content_hash, kind, getattr(processed, kind))
+    return report
