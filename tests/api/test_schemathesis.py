@@ -5,6 +5,7 @@ the same run without touching this file.
 """
 
 import base64
+import io
 import json
 from datetime import timedelta
 
@@ -24,12 +25,14 @@ from schemathesis.checks import (
 )
 
 from tests.conftest import Account, api_token, make_account, make_site
+from tests.photos import images
 from workshop.api.problems import PROBLEM_TYPE
 from workshop.api.routes import PREFIX
 from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.extensions import db
 from workshop.lessons import services as lessons
+from workshop.photos import services as photos
 from workshop.programme import services as programme
 from workshop.stock import services as stock
 
@@ -101,6 +104,16 @@ def seed_sessions(app, people: dict[str, Account]) -> None:
         db.session.commit()
 
 
+def seed_photos(app, people: dict[str, Account]) -> None:
+    """Per site one photo of its participant, north first (ids 1, 2)."""
+    with app.app_context():
+        for seed, person in enumerate((people["participant"], people["south participant"])):
+            owner = db.session.get(User, person.id)
+            content = images.jpeg((320, 240), image=images.scene((320, 240), seed=seed))
+            photos.upload(owner, photos.upload_target(owner), io.BytesIO(content))
+        db.session.commit()
+
+
 @pytest.fixture(params=["admin", "worker", "participant"])
 def api_schema(request, app):
     """The app's own document, and a token for one role: the site rules are in the run."""
@@ -114,6 +127,7 @@ def api_schema(request, app):
         lessons.load_shipped()  # so lesson lookups and edits meet real plans
         db.session.commit()
     seed_sessions(app, people)
+    seed_photos(app, people)
     account = people[request.param]
     schema = schemathesis.openapi.from_wsgi(OPENAPI_PATH, app)
     schema.config.update(headers=api_token(app, account))

@@ -1,0 +1,69 @@
+"""Photo fixtures: sending files through the pages and the API, and looking at storage."""
+
+import io
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from werkzeug.datastructures import CombinedMultiDict, FileMultiDict, MultiDict
+from werkzeug.test import encode_multipart
+
+from tests.conftest import csrf_from, login
+from tests.photos import images
+from workshop.extensions import db
+from workshop.photos.models import Photo
+
+
+def photo(size: tuple[int, int] = (800, 600), seed: int = 0, blur: float = 0.0) -> bytes:
+    """A JPEG of a scene; different seeds give different files, blur a blurred one."""
+    return images.jpeg(size, image=images.scene(size, seed=seed, blur=blur))
+
+
+def stored_files(app) -> list[Path]:
+    """Every file under the photo storage folder, temporary ones included."""
+    root = Path(app.config["STORAGE_DIR"])
+    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+
+
+def photo_count(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(func.count()).select_from(Photo))
+
+
+def fetch(client, url: str, **kwargs):
+    """GET a URL and close the response: a served file stays open until closed."""
+    response = client.get(url, **kwargs)
+    response.get_data()
+    response.close()
+    return response
+
+
+def multipart(fields: dict, field_name: str, files: list[tuple[bytes, str]]) -> dict:
+    """A multipart body built in memory: the test client would spool a big one to a
+    temporary file that nothing closes when the app refuses the body unread."""
+    values = MultiDict({name: str(value) for name, value in fields.items()})
+    uploads = FileMultiDict()
+    for content, name in files:
+        uploads.add_file(field_name, io.BytesIO(content), name)
+    boundary, body = encode_multipart(CombinedMultiDict([values, uploads]))
+    return {"data": body, "content_type": f"multipart/form-data; boundary={boundary}"}
+
+
+def send_photos(client, files: list[tuple[bytes, str]], as_json: bool = True, **fields):
+    """Post files to the upload page as its script does (JSON) or as a plain form."""
+    html = client.get("/photos/upload").get_data(as_text=True)
+    headers = {"Accept": "application/json"} if as_json else {}
+    return client.post("/photos/upload", headers=headers, **multipart(
+        {"csrf_token": csrf_from(html), **fields}, "photos", files))
+
+
+@pytest.fixture
+def participant_client(client, participant):
+    login(client, participant)
+    return client
+
+
+@pytest.fixture
+def worker_client(client, worker):
+    login(client, worker)
+    return client

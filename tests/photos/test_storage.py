@@ -1,0 +1,94 @@
+"""Storage: files appear with their row or not at all, and fsck finds what is out of step."""
+
+import hashlib
+import io
+import os
+import time
+
+from tests.conftest import make_account
+from tests.photos.conftest import photo, photo_count, stored_files
+from tests.stock.conftest import user
+from workshop.extensions import db
+from workshop.photos import services
+from workshop.photos.models import Photo
+from workshop.photos.storage import storage
+
+
+def _upload(account, content: bytes) -> Photo:
+    actor = user(account)
+    return services.upload(actor, services.upload_target(actor), io.BytesIO(content))
+
+
+def test_files_are_named_by_content_and_kept_after_commit(app, participant):
+    content = photo()
+    with app.app_context():
+        created = _upload(participant, content)
+        db.session.commit()
+        digest = hashlib.sha256(content).hexdigest()
+        store = storage()
+        assert created.content_hash == digest
+        assert store.original_path(digest).read_bytes() == content
+        assert all(store.copy_path(digest, k).is_file() for k in ("large", "thumb"))
+    assert not any(p.name.startswith((".writing", "upload-")) for p in stored_files(app))
+
+
+def test_a_rolled_back_upload_leaves_no_files(app, participant):
+    with app.app_context():
+        _upload(participant, photo())
+        assert stored_files(app)
+        db.session.rollback()
+    assert stored_files(app) == []
+    assert photo_count(app) == 0
+
+
+def test_a_file_shared_by_two_people_stays_when_one_upload_fails(app, participant):
+    other = make_account(app, "kit", "participant", participant.site_id)
+    content = photo()
+    with app.app_context():
+        _upload(participant, content)
+        db.session.commit()
+    kept = stored_files(app)
+    with app.app_context():
+        _upload(other, content)
+        db.session.rollback()
+    assert stored_files(app) == kept
+
+
+def test_fsck_reports_and_cleans_orphans_and_remakes_copies(app, participant, runner):
+    with app.app_context():
+        kept = _upload(participant, photo())
+        db.session.commit()
+        store = storage()
+        # What a crash between writing the files and committing the row leaves behind,
+        # and an upload that is still going on.
+        crashed = store.original_path("ab" + "0" * 62)
+        crashed.parent.mkdir(parents=True, exist_ok=True)
+        crashed.write_bytes(b"left by a crash")
+        an_hour_ago = time.time() - 2 * 3600
+        os.utime(crashed, (an_hour_ago, an_hour_ago))
+        in_progress = store.tmp_dir / "upload-in-progress"
+        in_progress.write_bytes(b"arriving")
+        thumb = store.copy_path(kept.content_hash, "thumb")
+        thumb.unlink()
+
+    report = runner.invoke(args=["photos", "fsck", "--dry-run"])
+    assert report.exit_code == 0, report.output
+    assert "1 orphan files, 1 missing copies, 0 photos without their original" in report.output
+    assert crashed.exists() and not thumb.exists()
+
+    cleaned = runner.invoke(args=["photos", "fsck"])
+    assert cleaned.exit_code == 0, cleaned.output
+    assert not crashed.exists()
+    assert in_progress.exists(), "an upload younger than the grace period is left alone"
+    assert thumb.is_file()
+
+
+def test_fsck_reports_a_missing_original(app, participant, runner):
+    with app.app_context():
+        created = _upload(participant, photo())
+        db.session.commit()
+        storage().original_path(created.content_hash).unlink()
+        photo_id = created.id
+    result = runner.invoke(args=["photos", "fsck"])
+    assert result.exit_code == 1
+    assert f"Photo {photo_id}: its original file is missing" in result.output
