@@ -22,6 +22,8 @@ PAGES = [
     ("participant dashboard", "phone", "participant", "/dashboard"),
     ("lesson library", "desktop", "worker", "/lessons"),
     ("lesson plan", "phone", "participant", "/lessons/1"),
+    ("photo upload", "phone", "participant", "/photos/upload"),
+    ("photo upload for workers", "desktop", "worker", "/photos/upload"),
 ]
 PAGE_IDS = [f"{name} on {device}" for name, device, _, _ in PAGES]
 
