@@ -32,6 +32,10 @@ class TooLarge(DomainError):
     title = "File too large"
 
 
+# Refusals for the kind of file (415), as against a photo we cannot take (422).
+UNSUPPORTED = ("unsupported_format", "not_an_image", "video")
+
+
 class NotAPhoto(DomainError):
     """The file is not one we can read (415) or not one we will take (422)."""
 
@@ -40,7 +44,7 @@ class NotAPhoto(DomainError):
     def __init__(self, refused: imaging.Refused):
         super().__init__(refused.message, {"file": [refused.message]})
         self.code = refused.code
-        self.status = 415 if refused.code in ("unsupported_format", "not_an_image") else 422
+        self.status = 415 if refused.code in UNSUPPORTED else 422
 
 
 class AlreadyUploaded(Conflict):
