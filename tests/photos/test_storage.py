@@ -5,7 +5,7 @@ import io
 import os
 import time
 
-from tests.conftest import make_account
+from tests.conftest import make_account, race
 from tests.photos.conftest import photo, photo_count, stored_files
 from tests.stock.conftest import user
 from workshop.extensions import db
@@ -92,3 +92,15 @@ def test_fsck_reports_a_missing_original(app, participant, runner):
     result = runner.invoke(args=["photos", "fsck"])
     assert result.exit_code == 1
     assert f"Photo {photo_id}: its original file is missing" in result.output
+
+
+def test_the_same_photo_sent_twice_at_once_is_kept_once(database_uri, tmp_path, app,
+                                                        participant):
+    content = photo(seed=9)
+    outcomes = race(database_uri, tmp_path, [1, 2, 3], act=lambda _: _upload(participant,
+                                                                             content))
+    assert outcomes == ["conflict", "conflict", "won"], outcomes
+    assert photo_count(app) == 1
+    digest = hashlib.sha256(content).hexdigest()
+    assert sorted(p.name for p in stored_files(app)) == [
+        digest, f"{digest}-large.jpg", f"{digest}-thumb.jpg"]
