@@ -26,10 +26,10 @@
     item.appendChild(link);
     var lines = el("ul", "feedback");
     data.feedback.forEach(function (line) {
-      var li = el("li", "feedback-line " + (line.good ? "good" : "try"));
+      var li = el("li", "feedback-line " + line.tone);
       li.appendChild(el("strong", null, line.title + ": "));
       li.appendChild(document.createTextNode(line.message + " "));
-      if (line.lesson_url && !line.good) {
+      if (line.lesson_url && line.tone === "try") {
         var lesson = el("a", null, "Lesson: " + line.lesson_title);
         lesson.href = line.lesson_url;
         li.appendChild(lesson);

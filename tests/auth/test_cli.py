@@ -5,6 +5,7 @@ from sqlalchemy import func, select
 from tests.conftest import login
 from workshop.auth.models import ApiToken, Role, Site, User
 from workshop.extensions import db
+from workshop.photos.models import Photo
 
 
 def test_sites_create(app, runner):
@@ -96,6 +97,10 @@ def test_demo_load_is_idempotent_and_its_logins_work(app, runner, client):
         roles = db.session.scalars(select(User.role)).all()
         assert sorted(r.value for r in roles) == ["admin", "participant", "participant",
                                                   "worker"]
+        # The demo photos show each kind of feedback: one good, one shaken, one dark.
+        photos = db.session.scalars(select(Photo).order_by(Photo.id)).all()
+        assert [(p.verdict("steadiness"), p.verdict("light")) for p in photos] == [
+            ("ok", "ok"), ("shaky", "ok"), ("ok", "dark")]
     # Every printed login works.
     from tests.conftest import Account
 

@@ -1,7 +1,9 @@
 """Building the demo site. Later features add their own demo records here."""
 
+import io
 from datetime import timedelta
 
+from PIL import Image, ImageDraw, ImageFilter
 from sqlalchemy import select
 
 from workshop.auth import services as auth
@@ -10,6 +12,7 @@ from workshop.db import utcnow
 from workshop.extensions import db
 from workshop.lessons import services as lessons
 from workshop.lessons.models import LessonPlan
+from workshop.photos import services as photos
 from workshop.programme import services as programme
 from workshop.stock import services as stock
 from workshop.stock.models import Camera
@@ -49,6 +52,7 @@ def load_demo() -> list[tuple[str, str, str]] | None:
             None if role == Role.ADMIN.value else site.id)
     _load_cameras(people["worker"], site.id)
     _load_session(people["worker"], [people["sky"], people["robin"]])
+    _load_photos(people["sky"])
     return DEMO_LOGINS
 
 
@@ -71,3 +75,39 @@ def _load_session(worker, participants) -> None:
         lead_worker_id=worker.id, lesson_id=lesson_id)
     for person in participants:
         programme.enrol(worker, session, person.id)
+
+
+def _demo_picture(kind: str) -> bytes:
+    """A drawn street scene: sharp, shaken sideways, or taken in poor light."""
+    width, height = 1600, 1200
+    picture = Image.linear_gradient("L").resize((width, height)).convert("RGB")
+    picture = Image.blend(picture, Image.new("RGB", picture.size, (70, 130, 200)), 0.6)
+    draw = ImageDraw.Draw(picture)
+    draw.rectangle((0, 800, width, height), fill=(90, 90, 85))
+    for n in range(9):
+        x = 80 + n * 170
+        draw.rectangle((x, 380 + (n % 3) * 60, x + 130, 800), fill=(150 + n * 10, 80, 60),
+                       outline=(20, 20, 20), width=4)
+        for row in range(4):
+            for col in range(2):
+                draw.rectangle((x + 15 + col * 60, 420 + (n % 3) * 60 + row * 90,
+                                x + 55 + col * 60, 470 + (n % 3) * 60 + row * 90),
+                               fill=(230, 220, 150), outline=(10, 10, 10), width=2)
+    draw.ellipse((1250, 90, 1420, 260), fill=(255, 230, 120))
+    noise = Image.effect_noise(picture.size, 12).convert("RGB")
+    picture = Image.blend(picture, noise, 0.06)
+    if kind == "shaky":
+        picture = picture.filter(ImageFilter.BoxBlur((14, 1)))
+    elif kind == "dark":
+        picture = picture.point(lambda value: value // 6)
+    out = io.BytesIO()
+    picture.save(out, "JPEG", quality=88)
+    return out.getvalue()
+
+
+def _load_photos(participant) -> None:
+    """Three photos with their feedback, so the photo pages have something to show."""
+    target = photos.upload_target(participant)
+    for kind, caption in (("sharp", "The high street"), ("shaky", "Walking home"),
+                          ("dark", "Evening")):
+        photos.upload(participant, target, io.BytesIO(_demo_picture(kind)), caption)

@@ -36,7 +36,8 @@ bp = Blueprint("photos", __name__, url_prefix="/photos")
 CHECK_ORDER = ("steadiness", "light", "distance", "resolution")
 CHECK_TITLES = {"steadiness": "Keeping still", "light": "Light", "distance": "Distance",
                 "resolution": "Size"}
-GOOD_VERDICTS = {"ok"}
+# Each verdict as the participant should feel it: a small photo is fine, not a failure.
+TONES = {"ok": "good", "low": "info", "unknown": "info"}
 # A file refused one by one; anything else wrong ends the whole request.
 PER_FILE_ERRORS = (services.TooLarge, services.NotAPhoto, services.AlreadyUploaded)
 
@@ -63,7 +64,8 @@ def feedback(photo: Photo, links: dict[str, tuple[str, str]]) -> list[dict]:
             "check": name,
             "title": CHECK_TITLES[name],
             "verdict": check.get("verdict"),
-            "good": check.get("verdict") in GOOD_VERDICTS,
+            "good": check.get("verdict") == "ok",
+            "tone": TONES.get(check.get("verdict"), "try"),
             "message": check.get("message", ""),
             "lesson_title": lesson[0] if lesson else None,
             "lesson_url": lesson[1] if lesson else None,
@@ -280,14 +282,15 @@ def _progress(participant: User):
 
 def _chart(photos: list[Photo]) -> dict:
     """Dots along a line per check, oldest photo on the left: filled when it went well."""
-    width, row, left = 640, 56, 120
-    step = (width - left - 20) / max(len(photos) - 1, 1)
+    # Drawn large: on a phone the whole chart is scaled down to half this width.
+    width, row, left = 640, 70, 210
+    step = (width - left - 30) / max(len(photos) - 1, 1)
     rows = []
-    for index, name in enumerate(("steadiness", "light", "resolution")):
-        y = 30 + index * row
+    for index, name in enumerate(("steadiness", "light")):
+        y = 40 + index * row
         points = [{"x": round(left + i * step, 1), "y": y, "good": p.verdict(name) == "ok",
                    "label": f"{local_time(p.created_at, '%-d %b')}: "
                             f"{p.checks.get(name, {}).get('verdict', '?')}"}
                   for i, p in enumerate(photos)]
         rows.append({"name": name, "title": CHECK_TITLES[name], "y": y, "points": points})
-    return {"width": width, "height": 30 + 3 * row, "left": left, "rows": rows}
+    return {"width": width, "height": 10 + 2 * row, "left": left, "rows": rows}
