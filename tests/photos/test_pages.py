@@ -6,10 +6,11 @@ from sqlalchemy import select
 from tests.conftest import login, make_account, post_form
 from tests.photos import images
 from tests.photos.conftest import fetch, photo, photo_count, send_photos, stored_files
-from tests.stock.conftest import NOW, hours, user
+from tests.stock.conftest import NOW, hours, make_camera, user
 from workshop.extensions import db
 from workshop.photos.models import Photo
 from workshop.programme import services as programme
+from workshop.stock import services as stock
 
 
 def test_participant_sends_a_photo_and_gets_feedback(app, participant_client, participant):
@@ -240,3 +241,22 @@ def test_photo_list_for_staff_filters_by_participant(app, client, participant, w
     assert "Sky&#39;s photos" in page and 'class="thumb"' in page
     with app.app_context():
         assert db.session.scalar(select(Photo.owner_id)) == participant.id
+
+
+def test_worker_links_scans_to_the_participants_loan_only(app, worker_client, worker,
+                                                          participant):
+    other = make_account(app, "kit", "participant", participant.site_id)
+    camera_id = make_camera(app, worker, "DSP-01", kind="disposable", exposures=27)
+    with app.app_context():
+        loan = stock.create_booking(user(worker), camera_id, participant.id, NOW,
+                                    NOW + hours(4), now=NOW)
+        db.session.commit()
+        loan_id = loan.id
+    wrong = send_photos(worker_client, [(photo(seed=3), "scan.jpg")],
+                        participant_id=other.id, booking_id=loan_id)
+    assert wrong.status_code == 422 and photo_count(app) == 0
+    right = send_photos(worker_client, [(photo(seed=3), "scan.jpg")],
+                        participant_id=participant.id, booking_id=loan_id)
+    assert right.status_code == 201
+    with app.app_context():
+        assert db.session.get(Photo, right.json["id"]).booking_id == loan_id
