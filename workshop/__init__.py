@@ -119,9 +119,9 @@ def register_commands(app: Flask) -> None:
     from workshop.auth.cli import sites_cli, tokens_cli, users_cli
     from workshop.demo.cli import demo_cli
     from workshop.lessons.cli import lessons_cli
-    from workshop.photos.cli import photos_cli
+    from workshop.photos.cli import consent_cli, photos_cli
     from workshop.programme.cli import sessions_cli
 
     for group in (users_cli, sites_cli, tokens_cli, demo_cli, lessons_cli, sessions_cli,
-                  photos_cli):
+                  photos_cli, consent_cli):
         app.cli.add_command(group)

@@ -45,6 +45,8 @@ class Defaults:
     PHOTO_MAX_PIXELS = 100_000_000
     # Files in one upload form sent without JavaScript (the page sends one at a time).
     PHOTO_MAX_FILES = 10
+    # A consent to show a photo lapses after this long unless it is given again.
+    CONSENT_DAYS = 730
     API_PAGE_SIZE = 50
     API_MAX_PAGE_SIZE = 200
 

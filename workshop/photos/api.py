@@ -27,6 +27,30 @@ class NoteOut(OutModel):
     created_at: datetime
 
 
+PurposeName = Literal["gallery", "flickr"]
+
+
+class ConsentOut(OutModel):
+    id: int
+    purpose: PurposeName
+    wording_version: int
+    given_at: datetime
+    given_by_id: int
+    witnessed_by_id: int | None
+    expires_at: datetime
+    ended_at: datetime | None
+    end_reason: Literal["withdrawn", "expired"] | None
+    active: bool = Field(description="In force now: not ended and not expired.")
+
+
+class ConsentsOut(OutModel):
+    consents: list[ConsentOut]
+
+
+class PurposesIn(ApiModel):
+    purposes: list[PurposeName] = Field(min_length=1, max_length=2)
+
+
 class PhotoOut(OutModel):
     id: int
     state: StateName
@@ -46,6 +70,7 @@ class PhotoOut(OutModel):
         "distance (unknown|digital_zoom); each with a score, a message in plain words and "
         "the lesson topic it belongs to."))
     notes: list[NoteOut]
+    consents: list[ConsentOut] = Field(description="Every consent given, ended ones too.")
     created_at: datetime
 
 
@@ -86,7 +111,8 @@ def upload_photo(form: UploadFields):
 @operation("Photos you can see, oldest first (participants: their own)", tag="photos",
            query=PhotoQuery, response=PhotoOut, paged=True)
 def list_photos(query: PhotoQuery):
-    photos = services.visible_photos(api_user()).options(selectinload(Photo.notes))
+    photos = services.visible_photos(api_user()).options(selectinload(Photo.notes),
+                                                         selectinload(Photo.consents))
     for name in ("participant_id", "session_id", "booking_id"):
         value = getattr(query, name)
         if value is not None:
@@ -108,3 +134,24 @@ def add_note(photo_id: int, body: NoteIn):
     actor = api_user()
     return services.add_note(actor, services.get_photo(actor, photo_id), body.topic,
                              body.comment)
+
+
+@bp.post("/photos/<id:photo_id>/consent")
+@operation("Say yes to the gallery and/or Flickr for a photo (workers: record a yes given "
+           "in person)", tag="photos", body=PurposesIn, response=ConsentsOut,
+           errors=(404, 409))
+def give_consent(photo_id: int, body: PurposesIn):
+    actor = api_user()
+    photo = services.get_photo(actor, photo_id)
+    services.give_consent(actor, photo, body.purposes)
+    return {"consents": photo.consents}
+
+
+@bp.post("/photos/<id:photo_id>/withdraw")
+@operation("Take back a yes for the gallery and/or Flickr", tag="photos", body=PurposesIn,
+           response=ConsentsOut, errors=(404, 409))
+def withdraw_consent(photo_id: int, body: PurposesIn):
+    actor = api_user()
+    photo = services.get_photo(actor, photo_id)
+    services.withdraw_consent(actor, photo, body.purposes)
+    return {"consents": photo.consents}

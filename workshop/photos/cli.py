@@ -11,6 +11,7 @@ from workshop.extensions import db
 from workshop.photos import imaging, services
 
 photos_cli = AppGroup("photos", help="Photo checks and storage.")
+consent_cli = AppGroup("consent", help="Consent to share photos.")
 
 
 def _check_one(path: str) -> dict:
@@ -65,3 +66,11 @@ def fsck(dry_run: bool):
                f"copies, {len(report.missing_originals)} photos without their original.")
     if report.missing_originals:
         raise SystemExit(1)
+
+
+@consent_cli.command("expire")
+def expire():
+    """End the consents that have passed their date (run daily)."""
+    count = services.expire_consents()
+    db.session.commit()
+    click.echo(f"{count} consent{'' if count == 1 else 's'} expired.")

@@ -28,3 +28,7 @@ class NoteForm(FlaskForm):
     comment = TextAreaField("Your note (optional)",
                             description="Then tap the button for what the note is about.",
                             validators=[Optional(), Length(max=COMMENT_LIMIT)])
+
+
+class ConsentForm(FlaskForm):
+    """Only the CSRF token: the button pressed says which purpose."""

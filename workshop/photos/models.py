@@ -10,10 +10,12 @@ from sqlalchemy import (
     CheckConstraint,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -34,6 +36,16 @@ class NoteTopic(enum.StrEnum):
     DISTANCE = "distance"
     STEADINESS = "steadiness"
     FRAMING = "framing"
+
+
+class ConsentPurpose(enum.StrEnum):
+    GALLERY = "gallery"
+    FLICKR = "flickr"
+
+
+class ConsentEnd(enum.StrEnum):
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
 
 
 def _new_uuid() -> str:
@@ -80,6 +92,8 @@ class Photo(db.Model):
     booking: Mapped[Booking | None] = relationship()
     notes: Mapped[list["CoachingNote"]] = relationship(
         back_populates="photo", order_by="CoachingNote.id", cascade="all, delete-orphan")
+    consents: Mapped[list["Consent"]] = relationship(
+        back_populates="photo", order_by="Consent.id", cascade="all, delete-orphan")
 
     def verdict(self, check: str) -> str | None:
         return (self.checks.get(check) or {}).get("verdict")
@@ -100,3 +114,45 @@ class CoachingNote(db.Model):
 
     photo: Mapped[Photo] = relationship(back_populates="notes")
     author: Mapped[User] = relationship()
+
+
+class Consent(db.Model):
+    """Yes to one purpose for one photo, with the words that were shown and who saw it.
+
+    Ended consents stay as the history; at most one per photo and purpose is in force.
+    """
+
+    __tablename__ = "consents"
+    __table_args__ = (
+        Index("uq_consents_in_force", "photo_id", "purpose", unique=True,
+              sqlite_where=text("ended_at IS NULL"), postgresql_where=text("ended_at IS NULL")),
+        CheckConstraint("expires_at > given_at", name="expires_after_given"),
+        CheckConstraint("(ended_at IS NULL) = (end_reason IS NULL)", name="ended_with_reason"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(ForeignKey("photos.id", ondelete="CASCADE"),
+                                          index=True)
+    purpose: Mapped[ConsentPurpose] = mapped_column(
+        string_enum(ConsentPurpose, "consent_purpose", 20))
+    # Which version of the wording for this purpose was shown (services.CONSENT_WORDING).
+    wording_version: Mapped[int] = mapped_column(Integer)
+    given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    given_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # The worker who heard the participant say yes, when a worker recorded it for them.
+    witnessed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    end_reason: Mapped[ConsentEnd | None] = mapped_column(
+        string_enum(ConsentEnd, "consent_end", 20))
+    ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    photo: Mapped[Photo] = relationship(back_populates="consents")
+    witnessed_by: Mapped[User | None] = relationship(foreign_keys=[witnessed_by_id])
+
+    def in_force(self, now: datetime) -> bool:
+        return self.ended_at is None and self.expires_at > now
+
+    @property
+    def active(self) -> bool:
+        return self.in_force(utcnow())

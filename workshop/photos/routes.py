@@ -22,7 +22,7 @@ from workshop.errors import DomainError, Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan
 from workshop.photos import forms, services
-from workshop.photos.models import NoteTopic, Photo
+from workshop.photos.models import ConsentPurpose, NoteTopic, Photo
 from workshop.photos.storage import storage
 from workshop.programme import services as programme
 from workshop.programme.models import Session
@@ -86,10 +86,16 @@ def photo_json(photo: Photo, links: dict[str, tuple[str, str]]) -> dict:
     }
 
 
+PURPOSE_TITLES = {"gallery": "the public gallery", "flickr": "the Flickr group"}
+
+
 @bp.context_processor
 def photo_template_helpers() -> dict:
     return {"feedback": feedback, "note_topics": list(NoteTopic),
-            "check_titles": CHECK_TITLES}
+            "check_titles": CHECK_TITLES, "purpose_titles": PURPOSE_TITLES,
+            "consent_choices": [(p.value, services.current_wording(p)[1])
+                                for p in ConsentPurpose],
+            "consents_in_force": services.consents_in_force}
 
 
 # --- lists ------------------------------------------------------------------------------
@@ -209,7 +215,8 @@ def upload():
 def photo(photo_id: int):
     found = services.get_photo(current_user, photo_id)
     form = forms.NoteForm() if current_user.is_staff else None
-    return render_template("photos/photo.html", photo=found, links=lesson_links(), form=form)
+    return render_template("photos/photo.html", photo=found, links=lesson_links(), form=form,
+                           consent_form=forms.ConsentForm())
 
 
 @bp.post("/<id:photo_id>/notes")
@@ -225,11 +232,55 @@ def add_note(photo_id: int):
         except Invalid as exc:
             status = form_failed(form, exc)
             return render_template("photos/photo.html", photo=found, links=lesson_links(),
-                                   form=form), status
+                                   form=form, consent_form=forms.ConsentForm()), status
         flash(f"Note added for {found.owner.display_name}.", "success")
         return redirect(url_for("photos.photo", photo_id=found.id, _anchor="notes"))
     return render_template("photos/photo.html", photo=found, links=lesson_links(),
-                           form=form), 422
+                           form=form, consent_form=forms.ConsentForm()), 422
+
+
+# --- consent ----------------------------------------------------------------------------
+
+
+def _back_to(photo_id: int):
+    target = request.form.get("back")
+    if target == "consents":
+        return redirect(url_for("photos.consents"))
+    return redirect(url_for("photos.photo", photo_id=photo_id, _anchor="consent"))
+
+
+@bp.post("/<id:photo_id>/consent")
+@login_required
+def give_consent(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    if not forms.ConsentForm().validate_on_submit():
+        abort(400)
+    purpose = request.form.get("purpose", "")
+    services.give_consent(current_user, found, [purpose])
+    flash(f"Thank you. This photo may now go to {PURPOSE_TITLES[purpose]} once a worker "
+          "has checked it.", "success")
+    return _back_to(found.id)
+
+
+@bp.post("/<id:photo_id>/withdraw")
+@login_required
+def withdraw_consent(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    if not forms.ConsentForm().validate_on_submit():
+        abort(400)
+    purpose = request.form.get("purpose", "")
+    services.withdraw_consent(current_user, found, [purpose])
+    flash(f"Done. This photo will not go to {PURPOSE_TITLES[purpose]}.", "success")
+    return _back_to(found.id)
+
+
+@bp.get("/consents")
+@login_required
+def consents():
+    if current_user.is_staff:
+        return redirect(url_for("photos.index"))
+    return render_template("photos/consents.html", form=forms.ConsentForm(),
+                           consents=services.consent_history(current_user))
 
 
 @bp.get("/<id:photo_id>/<any(thumb, large, original):kind>")

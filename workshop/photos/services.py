@@ -2,7 +2,7 @@
 
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -12,11 +12,18 @@ from sqlalchemy.exc import IntegrityError
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, User
-from workshop.db import get_row
+from workshop.db import get_row, utcnow
 from workshop.errors import Conflict, DomainError, Invalid, NotFound
 from workshop.extensions import db
 from workshop.photos import imaging
-from workshop.photos.models import CoachingNote, NoteTopic, Photo
+from workshop.photos.models import (
+    CoachingNote,
+    Consent,
+    ConsentEnd,
+    ConsentPurpose,
+    NoteTopic,
+    Photo,
+)
 from workshop.photos.storage import COPY_KINDS, FileTooLarge, storage, track_new_files
 from workshop.programme.models import Enrolment, Session
 from workshop.stock.models import Booking
@@ -231,6 +238,133 @@ def add_note(actor: User, photo: Photo, topic: NoteTopic | str, comment: str | N
     record(actor, "photo.note_added", "photo", photo.id, site_id=photo.site_id,
            topic=topic.value)
     return note
+
+
+# --- consent ----------------------------------------------------------------------------
+
+# The words shown when consent is asked, by purpose and version. A change of wording is a
+# new version, so every consent keeps pointing at the words the person actually saw.
+CONSENT_WORDING: dict[ConsentPurpose, dict[int, str]] = {
+    ConsentPurpose.GALLERY: {
+        1: "Yes, this photo may be shown in the programme's public gallery on the internet, "
+           "with my chosen name or as Anonymous. A worker checks it first. I can say no "
+           "again at any time, and it comes down straight away.",
+    },
+    ConsentPurpose.FLICKR: {
+        1: "Yes, this photo may be put on the programme's Flickr group, where anyone can "
+           "see it, with my chosen name or as Anonymous. A worker checks it first. I can "
+           "say no again at any time, and we take it off Flickr.",
+    },
+}
+
+
+def current_wording(purpose: ConsentPurpose) -> tuple[int, str]:
+    versions = CONSENT_WORDING[purpose]
+    latest = max(versions)
+    return latest, versions[latest]
+
+
+def _purposes(purposes: list[str] | tuple[str, ...]) -> list[ConsentPurpose]:
+    try:
+        chosen = list(dict.fromkeys(ConsentPurpose(p) for p in purposes))
+    except ValueError:
+        raise Invalid.field("purposes", "Choose gallery, flickr or both.") from None
+    if not chosen:
+        raise Invalid.field("purposes", "Choose gallery, flickr or both.")
+    return chosen
+
+
+def _may_decide_for(actor: User, photo: Photo) -> None:
+    # The participant for themselves; a worker of the site records what they said in person.
+    if photo.owner_id != actor.id and not actor.is_staff:
+        raise NotFound("There is no such photo.")
+
+
+def consents_in_force(photo: Photo, now: datetime | None = None) -> dict[str, Consent]:
+    now = now or utcnow()
+    return {c.purpose.value: c for c in photo.consents if c.in_force(now)}
+
+
+def give_consent(actor: User, photo: Photo, purposes: list[str], now: datetime | None = None
+                 ) -> list[Consent]:
+    """Record a yes for each purpose; one already in force is kept as it is."""
+    _may_decide_for(actor, photo)
+    now = now or utcnow()
+    current = consents_in_force(photo, now)
+    _end_lapsed(photo, now)
+    given = []
+    for purpose in _purposes(purposes):
+        if purpose.value in current:
+            given.append(current[purpose.value])
+            continue
+        version, _ = current_wording(purpose)
+        consent = Consent(
+            photo=photo, purpose=purpose, wording_version=version, given_at=now,
+            given_by_id=actor.id,
+            witnessed_by_id=actor.id if actor.id != photo.owner_id else None,
+            expires_at=now + timedelta(days=_limit("CONSENT_DAYS")))
+        db.session.add(consent)
+        given.append(consent)
+        record(actor, "photo.consent_given", "photo", photo.id, site_id=photo.site_id,
+               purpose=purpose.value, wording_version=version,
+               witnessed=consent.witnessed_by_id is not None)
+    _flush_consents()
+    return given
+
+
+def withdraw_consent(actor: User, photo: Photo, purposes: list[str],
+                     now: datetime | None = None) -> list[Consent]:
+    """End the consents in force for these purposes; asking twice is not an error."""
+    _may_decide_for(actor, photo)
+    now = now or utcnow()
+    current = consents_in_force(photo, now)
+    ended = []
+    for purpose in _purposes(purposes):
+        consent = current.get(purpose.value)
+        if consent is None:
+            continue
+        consent.ended_at, consent.end_reason, consent.ended_by_id = (
+            now, ConsentEnd.WITHDRAWN, actor.id)
+        ended.append(consent)
+        record(actor, "photo.consent_withdrawn", "photo", photo.id, site_id=photo.site_id,
+               purpose=purpose.value, witnessed=actor.id != photo.owner_id)
+    _flush_consents()
+    return ended
+
+
+def _end_lapsed(photo: Photo, now: datetime) -> None:
+    for consent in photo.consents:
+        if consent.ended_at is None and consent.expires_at <= now:
+            consent.ended_at, consent.end_reason = now, ConsentEnd.EXPIRED
+
+
+def _flush_consents() -> None:
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("Someone changed this photo's consent at the same moment. Look "
+                       "again and try once more.") from None
+
+
+def expire_consents(now: datetime | None = None) -> int:
+    """Mark consents past their end date as expired (a daily job); returns how many."""
+    now = now or utcnow()
+    lapsed = db.session.scalars(select(Consent).where(
+        Consent.ended_at.is_(None), Consent.expires_at <= now)).all()
+    for consent in lapsed:
+        consent.ended_at, consent.end_reason = now, ConsentEnd.EXPIRED
+        record(None, "photo.consent_expired", "photo", consent.photo_id,
+               site_id=consent.photo.site_id, purpose=consent.purpose.value)
+    db.session.flush()
+    return len(lapsed)
+
+
+def consent_history(actor: User) -> list[Consent]:
+    """Every consent given for the actor's own photos, newest first."""
+    return list(db.session.scalars(
+        select(Consent).join(Consent.photo).where(Photo.owner_id == actor.id)
+        .order_by(Consent.given_at.desc(), Consent.id.desc())))
 
 
 # --- progress ---------------------------------------------------------------------------
