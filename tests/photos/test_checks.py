@@ -1,0 +1,234 @@
+"""The automatic photo checks on real photographs made shaky, soft, noisy or badly lit."""
+
+import io
+import json
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFilter
+from skimage import data
+
+from workshop.photos import checks
+
+# --- test pictures: scikit-image's shipped photographs, degraded here -------------------------
+
+
+def photo(name: str = "astronaut", long_side: int = 1024) -> Image.Image:
+    pixels = getattr(data, name)()
+    image = Image.fromarray(pixels).convert("RGB")
+    scale = long_side / max(image.size)
+    size = (round(image.width * scale), round(image.height * scale))
+    return image.resize(size, Image.Resampling.LANCZOS)
+
+
+def motion_blur(image: Image.Image, share: float = 0.02) -> Image.Image:
+    """The camera moved diagonally by `share` of the long side while the shutter was open."""
+    pixels = np.asarray(image, dtype=np.float32)
+    length = max(2, round(share * max(image.size)))
+    padded = np.pad(pixels, ((0, length), (0, length), (0, 0)), mode="edge")
+    h, w = pixels.shape[:2]
+    total = sum(padded[k : k + h, k // 2 : k // 2 + w] for k in range(length))
+    return Image.fromarray((total / length).round().astype(np.uint8))
+
+
+def defocus(image: Image.Image, share: float = 0.006) -> Image.Image:
+    return image.filter(ImageFilter.GaussianBlur(share * max(image.size)))
+
+
+def noisy(image: Image.Image, sigma: float = 12.0, seed: int = 1) -> Image.Image:
+    """Dim-light grain: mostly brightness, some colour."""
+    pixels = np.asarray(image, dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    grain = rng.normal(0, sigma, pixels.shape[:2] + (1,)) + rng.normal(0, sigma / 2, pixels.shape)
+    return Image.fromarray(np.clip(pixels + grain, 0, 255).round().astype(np.uint8))
+
+
+def subject_mask(image: Image.Image, feather: float = 0.03) -> Image.Image:
+    """An ellipse over the middle of the frame, where the subject stands."""
+    w, h = image.size
+    mask = Image.new("L", image.size, 0)
+    ImageDraw.Draw(mask).ellipse((w * 0.22, h * 0.12, w * 0.78, h * 0.95), fill=255)
+    return mask.filter(ImageFilter.GaussianBlur(feather * max(w, h)))
+
+
+def shallow_depth_of_field(image: Image.Image) -> Image.Image:
+    """Sharp subject, background softened as by a wide-open lens."""
+    background = image.filter(ImageFilter.GaussianBlur(0.012 * max(image.size)))
+    return Image.composite(image, background, subject_mask(image))
+
+
+def exposed(image: Image.Image, gain: float, lift: float = 0.0) -> Image.Image:
+    table = [
+        round(min(1.0, (i / 255) ** 2.2 * gain + lift) ** (1 / 2.2) * 255) for i in range(256)
+    ]
+    return image.point(table * len(image.getbands()))
+
+
+def backlit(image: Image.Image) -> Image.Image:
+    return Image.composite(
+        exposed(image, 0.06), exposed(image, 6.0, lift=0.3), subject_mask(image, 0.01)
+    )
+
+
+def as_jpeg(image: Image.Image, exif: Image.Exif | None = None) -> Image.Image:
+    buffer = io.BytesIO()
+    image.save(buffer, "JPEG", quality=90, exif=exif if exif is not None else b"")
+    buffer.seek(0)
+    return Image.open(buffer)
+
+
+def steadiness(image: Image.Image) -> dict:
+    return checks.analyse(image, original_size=image.size)["steadiness"]
+
+
+def light(image: Image.Image) -> dict:
+    return checks.analyse(image, original_size=image.size)["light"]
+
+
+# --- steadiness ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["astronaut", "camera", "coffee", "rocket"])
+def test_a_sharp_photo_is_steady(name):
+    result = steadiness(as_jpeg(photo(name)))
+    assert result["verdict"] == "ok"
+    assert result["score"] > 0.5
+    assert result["lesson"] == "steadiness"
+
+
+@pytest.mark.parametrize("name", ["astronaut", "camera", "coffee", "rocket"])
+def test_camera_movement_is_shaky(name):
+    result = steadiness(as_jpeg(motion_blur(photo(name))))
+    assert result["verdict"] == "shaky"
+    assert result["score"] < 0.5
+    assert "both hands" in result["message"]
+
+
+def test_an_out_of_focus_photo_is_caught_too():
+    assert steadiness(as_jpeg(defocus(photo("coffee"))))["verdict"] == "shaky"
+
+
+def test_grain_from_dim_light_is_not_mistaken_for_shake():
+    assert steadiness(as_jpeg(noisy(photo("astronaut"))))["verdict"] == "ok"
+
+
+def test_grain_does_not_hide_shake():
+    assert steadiness(as_jpeg(noisy(motion_blur(photo("astronaut")))))["verdict"] == "shaky"
+
+
+def test_a_sharp_subject_in_front_of_a_soft_background_is_steady():
+    image = photo("astronaut")
+    soft = shallow_depth_of_field(image)
+    assert steadiness(as_jpeg(soft))["verdict"] == "ok"
+    # The background alone, blurred all over, would be called shaky: the subject saves it.
+    assert steadiness(as_jpeg(image.filter(ImageFilter.GaussianBlur(12))))["verdict"] == "shaky"
+
+
+@pytest.mark.parametrize("blurred", [False, True])
+def test_the_verdict_does_not_depend_on_the_photos_size(blurred):
+    small = photo("coffee", 600)
+    if blurred:
+        small = motion_blur(small)
+    big = small.resize((small.width * 5, small.height * 5), Image.Resampling.LANCZOS)
+    small_result, big_result = steadiness(as_jpeg(small)), steadiness(as_jpeg(big))
+    assert small_result["verdict"] == big_result["verdict"] == ("shaky" if blurred else "ok")
+    assert abs(small_result["score"] - big_result["score"]) < 0.15
+
+
+def test_a_real_camera_shaken_photo_is_shaky():
+    clock = Image.fromarray(data.clock())  # scikit-image's clock: the camera really moved
+    result = checks.analyse(clock, original_size=clock.size)["steadiness"]
+    assert result["verdict"] == "shaky"
+
+
+def test_a_plain_picture_is_not_called_shaky():
+    plain = Image.new("RGB", (800, 600), (120, 140, 160))
+    assert steadiness(plain)["verdict"] == "ok"
+
+
+# --- light --------------------------------------------------------------------------------
+
+
+def test_a_well_lit_photo_is_ok():
+    result = light(photo("chelsea"))
+    assert (result["verdict"], result["reason"]) == ("ok", None)
+    assert result["score"] > 0.5
+
+
+def test_an_underexposed_photo_is_dark():
+    result = light(exposed(photo("coffee"), 0.07))
+    assert (result["verdict"], result["reason"]) == ("dark", "underexposed")
+    assert result["score"] < 0.5
+    assert result["lesson"] == "light"
+
+
+def test_an_overexposed_photo_is_bright():
+    result = light(exposed(photo("astronaut"), 5.0))
+    assert (result["verdict"], result["reason"]) == ("bright", "blown_highlights")
+
+
+def test_a_subject_against_a_bright_sky_is_dark_and_backlit():
+    result = light(backlit(photo("camera")))
+    assert (result["verdict"], result["reason"]) == ("dark", "backlit")
+    assert "behind" in result["message"]
+
+
+# --- resolution and distance --------------------------------------------------------------
+
+
+def test_a_12_megapixel_photo_is_ready_to_print_big():
+    result = checks.analyse(photo(), original_size=(4000, 3000))["resolution"]
+    assert result["verdict"] == "ok"
+    assert result["megapixels"] == 12.0
+    assert result["print_size_cm"] == [50, 38]  # at 200 dots per inch
+    assert "50 × 38 cm" in result["message"]
+
+
+def test_a_small_photo_is_low_but_fine_for_a_screen():
+    result = checks.analyse(photo(), original_size=(1000, 750))["resolution"]
+    assert result["verdict"] == "low"
+    assert result["score"] < 1
+    assert "screen" in result["message"]
+
+
+def test_digital_zoom_is_read_from_the_photos_exif():
+    exif = Image.Exif()
+    exif.get_ifd(checks.EXIF_IFD)[checks.DIGITAL_ZOOM_RATIO] = 2.0
+    upload = as_jpeg(photo(), exif)
+    result = checks.analyse(upload, original_size=upload.size, exif=upload.getexif())
+    assert result["distance"]["verdict"] == "digital_zoom"
+    assert result["distance"]["zoom"] == 2.0
+    assert "closer" in result["distance"]["message"]
+
+
+@pytest.mark.parametrize("zoom", [None, 1.0, 0.0])
+def test_without_digital_zoom_distance_is_unknown(zoom):
+    exif = Image.Exif()
+    if zoom is not None:
+        exif.get_ifd(checks.EXIF_IFD)[checks.DIGITAL_ZOOM_RATIO] = zoom
+    result = checks.analyse(photo(), original_size=(4000, 3000), exif=exif)["distance"]
+    assert result["verdict"] == "unknown"
+    assert checks.analyse(photo(), original_size=(4000, 3000))["distance"]["zoom"] is None
+
+
+# --- the contract -------------------------------------------------------------------------
+
+
+def test_the_result_is_json_with_the_agreed_keys():
+    result = checks.analyse(photo("camera").convert("L"), original_size=(4000, 3000))
+    assert json.loads(json.dumps(result)) == result
+    assert set(result) == {"resolution", "steadiness", "light", "distance"}
+    assert set(result["resolution"]) == {
+        "verdict", "score", "megapixels", "print_size_cm", "message", "lesson"
+    }
+    assert set(result["steadiness"]) == {"verdict", "score", "message", "lesson"}
+    assert set(result["light"]) == {"verdict", "score", "reason", "message", "lesson"}
+    assert set(result["distance"]) == {"verdict", "zoom", "message", "lesson"}
+    for check in ("resolution", "steadiness", "light"):
+        assert 0.0 <= result[check]["score"] <= 1.0
+
+
+@pytest.mark.parametrize("size", [(1, 1), (3000, 2), (40, 30)])
+def test_odd_sizes_do_not_break_the_checks(size):
+    result = checks.analyse(Image.new("RGB", size, (90, 90, 90)), original_size=size)
+    assert result["steadiness"]["verdict"] == "ok"

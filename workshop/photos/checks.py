@@ -1,0 +1,360 @@
+"""Automatic photo checks: resolution, steadiness, light and digital zoom, in plain words."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+# Every measurement is made on a copy this long on its long side, whatever the upload's
+# size, so a verdict means the same for a 1 MP and a 24 MP photo (blur is judged as a share
+# of the picture, as a viewer sees it). Callers may decode JPEGs reduced to about this size.
+ANALYSIS_LONG_SIDE = 1024
+
+PRINT_READY_MEGAPIXELS = 5.0
+# 200 dots per inch still looks sharp in the hand; labs ask 300 but few eyes see it.
+PRINT_DPI = 200
+CM_PER_INCH = 2.54
+
+# Steadiness: the blur (edge width in pixels at ANALYSIS_LONG_SIDE, in the sharpest parts
+# of the picture) above which a photo is called shaky. It is what bench/steadiness_eval.py's
+# rule (best balanced accuracy, sharp against clearly shaken) picks over all its photos,
+# rounded; the bench prints the figures for this very value and checks analyse() uses it.
+SHAKY_ABOVE = 3.7
+
+EXIF_IFD = 0x8769
+DIGITAL_ZOOM_RATIO = 0xA404
+
+MESSAGES = {
+    "print_ready": "Plenty of detail – good enough to enlarge, up to about {w} × {h} cm.",
+    "small": (
+        "Fine for a phone screen and the gallery. For a big print, set the camera to its "
+        "largest picture size next time."
+    ),
+    "steady": "Sharp and steady – well done.",
+    "steady_unsure": "There is not much fine detail here, so we could not check it for shake.",
+    "shaky": (
+        "This one looks a little blurred, like the camera moved. Next time, hold the phone "
+        "with both hands and breathe out as you press."
+    ),
+    "light_ok": "Good light – everything is clear to see.",
+    "underexposed": (
+        "This one came out quite dark. Next time, find more light – face a window or step "
+        "outside."
+    ),
+    "backlit": (
+        "The bright light behind your subject made them dark. Next time, turn so the light "
+        "is behind you, or tap your subject on the screen before you press."
+    ),
+    "blown_highlights": (
+        "Some parts came out plain white. Next time, step into the shade, or tap the "
+        "brightest part on the screen before you press."
+    ),
+    "zoomed": (
+        "You zoomed in with the phone. Walking closer instead gives a sharper picture."
+    ),
+}
+
+
+def analyse(
+    image: Image.Image, *, original_size: tuple[int, int], exif: Image.Exif | None = None
+) -> dict[str, Any]:
+    """Check one photo; the result is JSON-serialisable and holds one entry per check.
+
+    image: already turned upright, mode RGB or L, at any size (often a reduced JPEG decode).
+    original_size: (width, height) of the full, upright original. exif: the original's EXIF.
+    """
+    gray = analysis_gray(image)
+    return {
+        "resolution": check_resolution(original_size),
+        "steadiness": check_steadiness(gray),
+        "light": check_light(gray),
+        "distance": check_distance(exif),
+    }
+
+
+def analysis_gray(image: Image.Image) -> np.ndarray:
+    """Brightness as floats in 0..1, resized so the long side is ANALYSIS_LONG_SIDE."""
+    gray = image.convert("L")
+    scale = ANALYSIS_LONG_SIDE / max(gray.size)
+    size = (max(1, round(gray.width * scale)), max(1, round(gray.height * scale)))
+    if size != gray.size:
+        gray = gray.resize(size, Image.Resampling.BILINEAR, reducing_gap=2.0)
+    return np.asarray(gray, dtype=np.float32) * np.float32(1 / 255)
+
+
+# --- resolution ---------------------------------------------------------------------------
+
+
+def check_resolution(original_size: tuple[int, int]) -> dict[str, Any]:
+    width, height = original_size
+    megapixels = width * height / 1e6
+    print_cm = [int(width / PRINT_DPI * CM_PER_INCH), int(height / PRINT_DPI * CM_PER_INCH)]
+    if megapixels >= PRINT_READY_MEGAPIXELS:
+        verdict = "ok"
+        message = MESSAGES["print_ready"].format(w=print_cm[0], h=print_cm[1])
+    else:
+        verdict, message = "low", MESSAGES["small"]
+    return {
+        "verdict": verdict,
+        "score": round(min(1.0, megapixels / PRINT_READY_MEGAPIXELS), 2),
+        "megapixels": round(megapixels, 1),
+        "print_size_cm": print_cm,
+        "message": message,
+        "lesson": None,
+    }
+
+
+# --- steadiness ---------------------------------------------------------------------------
+#
+# Blur is measured as the width of edges: across each edge, the brightness step divided by
+# its steepest slope. That ratio does not depend on how strong the edge is, only on how
+# spread out it is. Three things keep it honest on real photos:
+# - noise: the picture is smoothed just enough that grain stops looking like detail, and
+#   the widths are corrected for that smoothing; faint "edges" made of grain are ignored;
+# - a soft background behind a sharp subject: the picture is cut into tiles and judged by
+#   its sharpest tiles, so a sharp subject anywhere is enough;
+# - camera movement smears only edges that lie across the movement: within a tile, edges
+#   are grouped by direction and the tile counts as sharp only if every direction is sharp.
+
+TILE = 96  # px at the analysis size: about a tenth of the picture's width
+PROFILE_HALF = 12  # how far either side of an edge to look for the two sides' levels
+PROFILE_STEP = 2
+MIN_STEP = 0.08  # brightness step (0..1) below which an edge is too faint to judge
+MAX_EDGES = 12000  # a sample is enough and keeps the check fast
+NOISE_TARGET = 0.0025  # smooth until grain moves the slope by no more than this
+MAX_SMOOTHING = 18  # rounds of [1 2 1]/4, so a Gaussian of sigma 3 at most
+EDGE_OVER_NOISE = 5.0
+EDGES_PER_GROUP = 8
+TILE_PERCENTILE = 3  # the "sharpest tiles": a subject filling a few tiles is enough
+RAYLEIGH_MEDIAN = math.sqrt(2 * math.log(2))
+TAN_22_5 = math.tan(math.pi / 8)
+
+
+def _binomial(rounds: int) -> np.ndarray:
+    """[1 2 1]/4 applied `rounds` times: a Gaussian of variance rounds/2 in one kernel."""
+    kernel = np.array([1.0])
+    for _ in range(rounds):
+        kernel = np.convolve(kernel, [0.25, 0.5, 0.25])
+    return kernel
+
+
+def _slope_noise_gain(rounds: int) -> float:
+    """How much pixel noise survives in a slope measured after smoothing."""
+    kernel = _binomial(rounds)
+    slope = np.convolve(kernel, [0.5, 0.0, -0.5])
+    return float(np.sqrt(np.sum(slope**2) * np.sum(kernel**2)))
+
+
+SLOPE_NOISE_GAIN = {n: _slope_noise_gain(n) for n in range(2, MAX_SMOOTHING + 1, 2)}
+
+
+def _smooth_down(a: np.ndarray, kernel: np.ndarray) -> np.ndarray:
+    """Convolve down the columns with a symmetric kernel, keeping only full windows."""
+    r = len(kernel) // 2
+    n = a.shape[0] - 2 * r
+    out = a[r : r + n] * kernel[r]
+    for i in range(r):
+        pair = a[i : i + n] + a[2 * r - i : 2 * r - i + n]
+        pair *= kernel[i]
+        out += pair
+    return out
+
+
+def _smooth(a: np.ndarray, rounds: int) -> np.ndarray:
+    """Binomial smoothing; the result loses rounds/2 pixels on every side (no padding)."""
+    kernel = _binomial(rounds).astype(np.float32)
+    return _smooth_down(_smooth_down(a, kernel).T, kernel).T
+
+
+def _slopes(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Twice the slope across and down, and its square, one pixel in from every side."""
+    gx = a[1:-1, 2:] - a[1:-1, :-2]
+    gy = a[2:, 1:-1] - a[:-2, 1:-1]
+    return gx, gy, gx * gx + gy * gy
+
+
+def _edge_centres(
+    gx: np.ndarray, gy: np.ndarray, g2: np.ndarray, floor: float, margin: int
+) -> np.ndarray:
+    """Flat indices of pixels above `floor` where the slope peaks across the edge."""
+    w = g2.shape[1]
+    candidate = g2 > floor * floor
+    candidate[:margin] = candidate[-margin:] = False
+    candidate[:, :margin] = candidate[:, -margin:] = False
+    flat = np.flatnonzero(candidate)
+    all_g2 = g2.ravel()
+    sx, sy, c = gx.ravel()[flat], gy.ravel()[flat], all_g2[flat]
+    ax, ay = np.abs(sx), np.abs(sy)
+    # Neighbours across the edge: left-right, up-down, or one of the two diagonals.
+    step = np.full(len(flat), w - 1)
+    step[sx * sy > 0] = w + 1
+    step[ax <= TAN_22_5 * ay] = w
+    step[ay <= TAN_22_5 * ax] = 1
+    peak = (c >= all_g2[flat - step]) & (c > all_g2[flat + step])
+    return flat[peak]
+
+
+def measure_blur(gray: np.ndarray) -> float | None:
+    """The picture's blur in pixels at the analysis size, or None with too little detail."""
+    if min(gray.shape) < 2 * (PROFILE_HALF + MAX_SMOOTHING) + TILE // 2:
+        return None  # a sliver: nothing to judge
+    rounds = 2
+    smooth = _smooth(gray, rounds)
+    gx, gy, g2 = _slopes(smooth)
+    # Most pixels lie in flat areas, where the slope is just noise (Rayleigh-distributed).
+    typical = math.sqrt(float(np.median(g2[::3, ::3]))) / 2
+    noise = typical / RAYLEIGH_MEDIAN / SLOPE_NOISE_GAIN[rounds]
+    more = rounds
+    while more < MAX_SMOOTHING and noise * SLOPE_NOISE_GAIN[more] > NOISE_TARGET:
+        more += 2
+    if more > rounds:
+        rounds = more
+        smooth = _smooth(gray, rounds)
+        gx, gy, g2 = _slopes(smooth)
+    sigma = math.sqrt(rounds / 2)
+
+    floor = 2 * EDGE_OVER_NOISE * noise * SLOPE_NOISE_GAIN[rounds]
+    flat = _edge_centres(gx, gy, g2, floor, PROFILE_HALF)
+    if len(flat) > MAX_EDGES:
+        flat = flat[:: -(-len(flat) // MAX_EDGES)]
+    if len(flat) == 0:
+        return None
+    twice = np.sqrt(g2.ravel()[flat])
+    cos, sin = gx.ravel()[flat] / twice, gy.ravel()[flat] / twice
+    # Slopes sit one pixel in from the smoothed picture's sides.
+    ys, xs = np.divmod(flat, g2.shape[1])
+    ys += 1
+    xs += 1
+    offsets = np.arange(-PROFILE_HALF, PROFILE_HALF + 1, PROFILE_STEP, dtype=np.float32)
+    py = np.rint(ys[:, None] + sin[:, None] * offsets).astype(np.intp)
+    px = np.rint(xs[:, None] + cos[:, None] * offsets).astype(np.intp)
+    profile = smooth[py, px]
+    step = profile.max(axis=1) - profile.min(axis=1)
+    keep = step > MIN_STEP
+    if not keep.any():
+        return None
+    width = step[keep] / (twice[keep] / 2)
+    # A blurred step of spread s is about sqrt(2 pi) s wide; take our own smoothing out.
+    width = np.sqrt(np.maximum(width**2 - 2 * math.pi * sigma**2, 0.0))
+    direction = np.arctan2(sin[keep], cos[keep]) % math.pi
+    group_dir = (np.floor(direction / (math.pi / 4) + 0.5) % 4).astype(np.intp)
+    # Tiles are laid on the analysis picture, before smoothing trimmed its sides.
+    trim = rounds // 2
+    tiles_across = gray.shape[1] // TILE + 1
+    tile = ((ys[keep] + trim) // TILE) * tiles_across + (xs[keep] + trim) // TILE
+    return _pool(width, tile, group_dir)
+
+
+def _pool(width: np.ndarray, tile: np.ndarray, direction: np.ndarray) -> float:
+    """Sharpest tiles, each judged by its blurriest direction."""
+    group = tile * 4 + direction
+    order = np.lexsort((width, group))
+    groups, start, count = np.unique(group[order], return_index=True, return_counts=True)
+    # The sharper quarter of each group: spurious wide readings come from clutter nearby.
+    quartile = width[order][start + (count - 1) // 4]
+    enough = count >= EDGES_PER_GROUP
+    groups, quartile = groups[enough], quartile[enough]
+    tiles, index, directions = np.unique(groups // 4, return_inverse=True, return_counts=True)
+    worst = np.zeros(len(tiles))
+    np.maximum.at(worst, index, quartile)
+    worst = worst[directions >= 3]
+    if len(worst) >= 3:
+        return float(np.percentile(worst, TILE_PERCENTILE))
+    # Too few tiles with edges every way (a plain scene): fall back to the whole picture.
+    per_direction = [
+        np.percentile(width[direction == d], 10) for d in range(4) if (direction == d).sum() >= 40
+    ]
+    return float(max(per_direction)) if per_direction else float(np.median(width))
+
+
+def check_steadiness(gray: np.ndarray) -> dict[str, Any]:
+    blur = measure_blur(gray)
+    if blur is None:
+        return _steadiness("ok", 1.0, MESSAGES["steady_unsure"])
+    # 1 when perfectly sharp, 0.5 exactly at the limit, towards 0 as blur grows.
+    score = 1.0 / (1.0 + (blur / SHAKY_ABOVE) ** 2)
+    if blur > SHAKY_ABOVE:
+        return _steadiness("shaky", score, MESSAGES["shaky"])
+    return _steadiness("ok", score, MESSAGES["steady"])
+
+
+def _steadiness(verdict: str, score: float, message: str) -> dict[str, Any]:
+    return {
+        "verdict": verdict,
+        "score": round(score, 3),
+        "message": message,
+        "lesson": "steadiness",
+    }
+
+
+# --- light --------------------------------------------------------------------------------
+#
+# Each problem gets a strength from 0 to 1 that crosses 0.5 where it becomes worth saying.
+
+DARK_LEVEL = 0.28  # mean of the median and the 95th percentile of brightness
+CLIPPED_SHARE = 0.08  # share of the picture that is pure white
+BACKLIT_BRIGHT_SHARE = 0.10  # share near white around the subject...
+BACKLIT_SUBJECT_LEVEL = 0.30  # ...while the middle of the picture is this dark
+
+
+def _ramp(value: float, at_half: float, span: float) -> float:
+    """0..1, rising through 0.5 at `at_half`; span is the distance from 0 to 1."""
+    return min(1.0, max(0.0, 0.5 + (value - at_half) / span))
+
+
+def check_light(gray: np.ndarray) -> dict[str, Any]:
+    sample = gray[::2, ::2]
+    median, p95 = (float(v) for v in np.percentile(sample, (50, 95)))
+    clipped = float(np.mean(sample >= 0.98))
+    bright = float(np.mean(sample >= 0.9))
+    h, w = sample.shape
+    middle = sample[int(h * 0.2) : max(1, int(h * 0.8)), int(w * 0.25) : max(1, int(w * 0.75))]
+    subject = float(np.median(middle))
+
+    under = _ramp(-(median + p95) / 2, -DARK_LEVEL, 0.2)
+    over = _ramp(clipped, CLIPPED_SHARE, 0.16)
+    backlit = min(
+        _ramp(bright, BACKLIT_BRIGHT_SHARE, 0.2), _ramp(-subject, -BACKLIT_SUBJECT_LEVEL, 0.3)
+    )
+    if backlit >= 0.5:
+        verdict, reason = "dark", "backlit"
+    elif over >= 0.5:
+        verdict, reason = "bright", "blown_highlights"
+    elif under >= 0.5:
+        verdict, reason = "dark", "underexposed"
+    else:
+        verdict, reason = "ok", None
+    return {
+        "verdict": verdict,
+        "score": round(float(1.0 - max(under, over, backlit)), 3),
+        "reason": reason,
+        "message": MESSAGES[reason or "light_ok"],
+        "lesson": "light",
+    }
+
+
+# --- distance -----------------------------------------------------------------------------
+
+
+def check_distance(exif: Image.Exif | None) -> dict[str, Any]:
+    """Only digital zoom can be seen for sure; how close to get is a matter of taste."""
+    zoom = None
+    if exif is not None:
+        value = exif.get_ifd(EXIF_IFD).get(DIGITAL_ZOOM_RATIO)
+        try:
+            zoom = float(value) if value is not None else None
+        except (TypeError, ValueError, ZeroDivisionError):
+            zoom = None
+        if zoom is not None and not math.isfinite(zoom):
+            zoom = None
+    if zoom is not None and zoom > 1.0:
+        return {
+            "verdict": "digital_zoom",
+            "zoom": round(zoom, 1),
+            "message": MESSAGES["zoomed"],
+            "lesson": "distance",
+        }
+    return {"verdict": "unknown", "zoom": zoom, "message": "", "lesson": "distance"}
