@@ -4,7 +4,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from flask import Blueprint, request
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy.orm import selectinload
 
 from workshop.api.routes import api_user
@@ -15,7 +15,7 @@ from workshop.photos.models import Photo
 bp = Blueprint("photos_api", __name__)
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-StateName = Literal["private"]
+StateName = Literal["private", "submitted", "approved", "rejected", "withdrawn"]
 TopicName = Literal["light", "distance", "steadiness", "framing"]
 
 
@@ -69,6 +69,12 @@ class PhotoOut(OutModel):
         "resolution (verdict ok|low), steadiness (ok|shaky, score), light (ok|dark|bright), "
         "distance (unknown|digital_zoom); each with a score, a message in plain words and "
         "the lesson topic it belongs to."))
+    credit: Literal["display_name", "anonymous"] | None
+    credit_name: str | None = Field(description="The name shown in public, or null for "
+                                                "Anonymous.")
+    submitted_at: datetime | None
+    decided_at: datetime | None
+    rejection_reason: str | None
     notes: list[NoteOut]
     consents: list[ConsentOut] = Field(description="Every consent given, ended ones too.")
     created_at: datetime
@@ -155,3 +161,57 @@ def withdraw_consent(photo_id: int, body: PurposesIn):
     photo = services.get_photo(actor, photo_id)
     services.withdraw_consent(actor, photo, body.purposes)
     return {"consents": photo.consents}
+
+
+class SubmitIn(ApiModel):
+    caption: str = Field(default="", max_length=services.CAPTION_LIMIT)
+    credit: Literal["display_name", "anonymous"]
+
+
+Checklist = create_model(
+    "Checklist", __base__=ApiModel,
+    **{key: (bool, Field(description=text)) for key, text in services.CHECKLIST.items()})
+
+
+class ApproveIn(ApiModel):
+    checklist: Checklist = Field(description="Every line of the safeguarding checklist, "
+                                             "each true.")
+
+
+class RejectIn(ApiModel):
+    reason: str = Field(min_length=1, max_length=services.REASON_LIMIT)
+
+
+@bp.post("/photos/<id:photo_id>/submit")
+@operation("Send your photo to be checked for sharing (needs a consent in force)",
+           tag="moderation", body=SubmitIn, response=PhotoOut, errors=(404, 409))
+def submit_photo(photo_id: int, body: SubmitIn):
+    actor = api_user()
+    return services.submit(actor, services.get_photo(actor, photo_id), body.caption,
+                           body.credit)
+
+
+@bp.post("/photos/<id:photo_id>/approve")
+@operation("Approve a submitted photo (a worker of its site other than the uploader)",
+           tag="moderation", body=ApproveIn, response=PhotoOut, errors=(404, 409))
+def approve_photo(photo_id: int, body: ApproveIn):
+    actor = api_user()
+    return services.approve(actor, services.get_photo(actor, photo_id),
+                            body.checklist.model_dump())
+
+
+@bp.post("/photos/<id:photo_id>/reject")
+@operation("Send a submitted photo back with a reason the participant will read",
+           tag="moderation", body=RejectIn, response=PhotoOut, errors=(404, 409))
+def reject_photo(photo_id: int, body: RejectIn):
+    actor = api_user()
+    return services.reject(actor, services.get_photo(actor, photo_id), body.reason)
+
+
+@bp.get("/moderation")
+@operation("Photos waiting for a decision at your site, oldest first", tag="moderation",
+           query=PageQuery, response=PhotoOut, paged=True, errors=(404,))
+def moderation_queue(query: PageQuery):
+    waiting = services.moderation_queue(api_user()).options(
+        selectinload(Photo.notes), selectinload(Photo.consents))
+    return page_of(waiting, Photo.id, query, PhotoOut)

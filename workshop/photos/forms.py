@@ -1,10 +1,19 @@
 """Forms for sending photos and for workers' coaching notes."""
 
 from flask_wtf import FlaskForm
-from wtforms import MultipleFileField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    MultipleFileField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import Length, Optional
 
-from workshop.photos.services import CAPTION_LIMIT, COMMENT_LIMIT
+from workshop.photos.models import Credit
+from workshop.photos.services import CAPTION_LIMIT, CHECKLIST, COMMENT_LIMIT, REASON_LIMIT
 from workshop.stock.forms import optional_int
 
 
@@ -32,3 +41,25 @@ class NoteForm(FlaskForm):
 
 class ConsentForm(FlaskForm):
     """Only the CSRF token: the button pressed says which purpose."""
+
+
+class SubmitForm(FlaskForm):
+    caption = StringField("Caption (what people will read under it)",
+                          validators=[Optional(), Length(max=CAPTION_LIMIT)])
+    credit = RadioField("Show it as taken by", default=Credit.ANONYMOUS.value, choices=[
+        SelectChoice(Credit.DISPLAY_NAME.value, "My name here"),
+        SelectChoice(Credit.ANONYMOUS.value, "Anonymous"),
+    ])
+
+
+class ApproveForm(FlaskForm):
+    pass
+
+
+for _key, _text in CHECKLIST.items():
+    setattr(ApproveForm, _key, BooleanField(_text))
+
+
+class RejectForm(FlaskForm):
+    reason = TextAreaField("Why not, in kind words they will read",
+                           validators=[Optional(), Length(max=REASON_LIMIT)])

@@ -29,6 +29,19 @@ from workshop.stock.models import Booking
 class PhotoState(enum.StrEnum):
     # Seen only by its owner and the workers of its site.
     PRIVATE = "private"
+    # Waiting in its site's moderation queue.
+    SUBMITTED = "submitted"
+    # A second person checked it: it may go where its consents allow.
+    APPROVED = "approved"
+    # Sent back with a reason; it can be submitted again.
+    REJECTED = "rejected"
+    # Every consent was taken back after it was submitted: it goes nowhere.
+    WITHDRAWN = "withdrawn"
+
+
+class Credit(enum.StrEnum):
+    DISPLAY_NAME = "display_name"
+    ANONYMOUS = "anonymous"
 
 
 class NoteTopic(enum.StrEnum):
@@ -82,8 +95,18 @@ class Photo(db.Model):
     megapixels: Mapped[float] = mapped_column(Float)
     checks: Mapped[dict[str, Any]] = mapped_column(JSON)
     state: Mapped[PhotoState] = mapped_column(
-        string_enum(PhotoState, "photo_state", 20), default=PhotoState.PRIVATE)
+        string_enum(PhotoState, "photo_state", 20), default=PhotoState.PRIVATE, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    # How it is credited in public, fixed when it is submitted: the chosen display name
+    # then, or "Anonymous"; never a username.
+    credit: Mapped[Credit | None] = mapped_column(string_enum(Credit, "photo_credit", 20))
+    credit_name: Mapped[str | None] = mapped_column(String(80))
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Why it was sent back, in the worker's kind words; shown to the participant.
+    rejection_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer, default=1)
 
     site: Mapped[Site] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
@@ -94,6 +117,10 @@ class Photo(db.Model):
         back_populates="photo", order_by="CoachingNote.id", cascade="all, delete-orphan")
     consents: Mapped[list["Consent"]] = relationship(
         back_populates="photo", order_by="Consent.id", cascade="all, delete-orphan")
+
+    # Two decisions on one photo at once (approve and withdraw, say): the second to
+    # flush fails instead of overwriting the first.
+    __mapper_args__ = {"version_id_col": version}
 
     def verdict(self, check: str) -> str | None:
         return (self.checks.get(check) or {}).get("verdict")

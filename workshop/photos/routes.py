@@ -18,7 +18,7 @@ from wtforms import SelectChoice
 
 from workshop.auth.models import Role, User
 from workshop.auth.routes import form_failed, staff_required
-from workshop.errors import DomainError, Invalid, NotFound
+from workshop.errors import Conflict, DomainError, Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan
 from workshop.photos import forms, services
@@ -210,13 +210,28 @@ def upload():
 # --- one photo --------------------------------------------------------------------------
 
 
+def _photo_page(found: Photo, status: int = 200, **forms_given):
+    """The photo page with every form that applies to this person, some sent back filled."""
+    staff = current_user.is_staff
+    page_forms = {
+        "form": forms.NoteForm() if staff else None,
+        "consent_form": forms.ConsentForm(),
+        "submit_form": None if staff else forms.SubmitForm(caption=found.caption),
+        "approve_form": forms.ApproveForm() if staff else None,
+        "reject_form": forms.RejectForm() if staff else None,
+    }
+    page_forms.update(forms_given)
+    if page_forms["submit_form"] is not None:
+        page_forms["submit_form"].credit.choices[0] = SelectChoice(
+            "display_name", f"My name here: {current_user.display_name}")
+    return render_template("photos/photo.html", photo=found, links=lesson_links(),
+                           checklist=services.CHECKLIST, **page_forms), status
+
+
 @bp.get("/<id:photo_id>")
 @login_required
 def photo(photo_id: int):
-    found = services.get_photo(current_user, photo_id)
-    form = forms.NoteForm() if current_user.is_staff else None
-    return render_template("photos/photo.html", photo=found, links=lesson_links(), form=form,
-                           consent_form=forms.ConsentForm())
+    return _photo_page(services.get_photo(current_user, photo_id))
 
 
 @bp.post("/<id:photo_id>/notes")
@@ -230,13 +245,70 @@ def add_note(photo_id: int):
             services.add_note(current_user, found, request.form.get("topic", ""),
                               form.comment.data)
         except Invalid as exc:
-            status = form_failed(form, exc)
-            return render_template("photos/photo.html", photo=found, links=lesson_links(),
-                                   form=form, consent_form=forms.ConsentForm()), status
+            return _photo_page(found, form_failed(form, exc), form=form)
         flash(f"Note added for {found.owner.display_name}.", "success")
         return redirect(url_for("photos.photo", photo_id=found.id, _anchor="notes"))
-    return render_template("photos/photo.html", photo=found, links=lesson_links(),
-                           form=form, consent_form=forms.ConsentForm()), 422
+    return _photo_page(found, 422, form=form)
+
+
+# --- moderation -------------------------------------------------------------------------
+
+
+@bp.post("/<id:photo_id>/submit")
+@login_required
+def submit(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    form = forms.SubmitForm()
+    if form.validate_on_submit():
+        try:
+            services.submit(current_user, found, form.caption.data, form.credit.data)
+        except (Invalid, Conflict) as exc:
+            return _photo_page(found, form_failed(form, exc), submit_form=form)
+        flash("Sent. A worker will look at it soon; you will see their answer here.",
+              "success")
+        return redirect(url_for("photos.photo", photo_id=found.id, _anchor="share"))
+    return _photo_page(found, 422, submit_form=form)
+
+
+@bp.post("/<id:photo_id>/approve")
+@login_required
+@staff_required
+def approve(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    form = forms.ApproveForm()
+    if form.validate_on_submit():
+        ticked = {key: bool(getattr(form, key).data) for key in services.CHECKLIST}
+        try:
+            services.approve(current_user, found, ticked)
+        except (Invalid, Conflict) as exc:
+            return _photo_page(found, form_failed(form, exc), approve_form=form)
+        flash("Approved. It can now be shared where its owner said yes.", "success")
+        return redirect(url_for("photos.moderation"))
+    return _photo_page(found, 422, approve_form=form)
+
+
+@bp.post("/<id:photo_id>/reject")
+@login_required
+@staff_required
+def reject(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    form = forms.RejectForm()
+    if form.validate_on_submit():
+        try:
+            services.reject(current_user, found, form.reason.data)
+        except (Invalid, Conflict) as exc:
+            return _photo_page(found, form_failed(form, exc), reject_form=form)
+        flash("Sent back with your reason.", "success")
+        return redirect(url_for("photos.moderation"))
+    return _photo_page(found, 422, reject_form=form)
+
+
+@bp.get("/moderation")
+@login_required
+@staff_required
+def moderation():
+    waiting = db.session.scalars(services.moderation_queue(current_user).limit(200)).all()
+    return render_template("photos/moderation.html", photos=waiting)
 
 
 # --- consent ----------------------------------------------------------------------------

@@ -9,6 +9,8 @@ from typing import Any, BinaryIO
 from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, User
@@ -21,8 +23,10 @@ from workshop.photos.models import (
     Consent,
     ConsentEnd,
     ConsentPurpose,
+    Credit,
     NoteTopic,
     Photo,
+    PhotoState,
 )
 from workshop.photos.storage import COPY_KINDS, FileTooLarge, storage, track_new_files
 from workshop.programme.models import Enrolment, Session
@@ -314,12 +318,27 @@ def give_consent(actor: User, photo: Photo, purposes: list[str], now: datetime |
 
 def withdraw_consent(actor: User, photo: Photo, purposes: list[str],
                      now: datetime | None = None) -> list[Consent]:
-    """End the consents in force for these purposes; asking twice is not an error."""
+    """End the consents in force for these purposes; asking twice is not an error.
+
+    A withdrawal must win over a decision made on the photo at the same moment: if the
+    photo's row changed under it, it starts again on the fresh row instead of failing.
+    """
     _may_decide_for(actor, photo)
+    chosen = _purposes(purposes)
     now = now or utcnow()
+    for _ in range(3):
+        try:
+            return _withdraw(actor, photo, chosen, now)
+        except StaleDataError:
+            db.session.rollback()
+    raise Conflict("This photo kept changing while we tried. Please try again.")
+
+
+def _withdraw(actor: User, photo: Photo, purposes: list[ConsentPurpose], now: datetime
+              ) -> list[Consent]:
     current = consents_in_force(photo, now)
     ended = []
-    for purpose in _purposes(purposes):
+    for purpose in purposes:
         consent = current.get(purpose.value)
         if consent is None:
             continue
@@ -328,7 +347,13 @@ def withdraw_consent(actor: User, photo: Photo, purposes: list[str],
         ended.append(consent)
         record(actor, "photo.consent_withdrawn", "photo", photo.id, site_id=photo.site_id,
                purpose=purpose.value, witnessed=actor.id != photo.owner_id)
-    _flush_consents()
+    if ended and photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
+        if not consents_in_force(photo, now):
+            photo.state = PhotoState.WITHDRAWN
+        # A withdrawal always changes the photo's row, so an approval decided at the same
+        # moment meets a changed version and is refused.
+        flag_modified(photo, "state")
+    db.session.flush()
     return ended
 
 
@@ -365,6 +390,107 @@ def consent_history(actor: User) -> list[Consent]:
     return list(db.session.scalars(
         select(Consent).join(Consent.photo).where(Photo.owner_id == actor.id)
         .order_by(Consent.given_at.desc(), Consent.id.desc())))
+
+
+# --- moderation -------------------------------------------------------------------------
+
+# What the approving worker confirms, one line each (the keys are the API's).
+CHECKLIST = {
+    "no_identifiable_people": "Nobody else who could be recognised is in it without "
+                              "having agreed.",
+    "no_drug_references": "No drug use, paraphernalia (tin foil, needles, pipes) or places "
+                          "tied to using or dealing.",
+    "no_location_details": "No address, house number, number plate, clinic sign or anything "
+                           "else that shows where someone lives or is treated.",
+    "caption_is_safe": "The caption and the credit say none of these things either.",
+}
+REASON_LIMIT = 500
+
+
+def _decide_flush() -> None:
+    try:
+        db.session.flush()
+    except StaleDataError:
+        db.session.rollback()
+        raise Conflict("Something changed on this photo a moment ago (perhaps its consent "
+                       "was taken back). Look at it again.") from None
+
+
+def submit(actor: User, photo: Photo, caption: str | None, credit: Credit | str,
+           now: datetime | None = None) -> Photo:
+    """The owner asks for the photo to go public, where its consents allow."""
+    if photo.owner_id != actor.id:
+        raise NotFound("There is no such photo.")
+    if photo.state not in (PhotoState.PRIVATE, PhotoState.REJECTED, PhotoState.WITHDRAWN):
+        raise Conflict("This photo has been sent for checking already.")
+    now = now or utcnow()
+    if not consents_in_force(photo, now):
+        raise Invalid.field("consent", "First choose where this photo may go: the gallery, "
+                                       "Flickr, or both.")
+    try:
+        credit = Credit(credit)
+    except ValueError:
+        raise Invalid.field("credit", "Choose your name or Anonymous.") from None
+    photo.caption = _clean_caption(caption)
+    photo.credit = credit
+    photo.credit_name = actor.display_name if credit is Credit.DISPLAY_NAME else None
+    photo.state, photo.submitted_at = PhotoState.SUBMITTED, now
+    photo.decided_at = photo.decided_by_id = photo.rejection_reason = None
+    _decide_flush()
+    record(actor, "photo.submitted", "photo", photo.id, site_id=photo.site_id,
+           credit=credit.value)
+    return photo
+
+
+def _may_moderate(actor: User, photo: Photo) -> None:
+    if not actor.is_staff:
+        raise NotFound("There is no such photo.")
+    if photo.state is not PhotoState.SUBMITTED:
+        raise Conflict("This photo is not waiting for a decision.")
+    # A second pair of eyes: whoever sent the photo in cannot also let it out.
+    if actor.id == photo.uploaded_by_id:
+        raise Conflict("Another worker must check this photo, as you uploaded it.")
+
+
+def approve(actor: User, photo: Photo, checklist: dict[str, bool],
+            now: datetime | None = None) -> Photo:
+    _may_moderate(actor, photo)
+    missing = [key for key in CHECKLIST if checklist.get(key) is not True]
+    if missing:
+        raise Invalid("Check every line before approving.",
+                      {key: ["Confirm this, or reject the photo."] for key in missing})
+    now = now or utcnow()
+    if not consents_in_force(photo, now):
+        raise Conflict("Its consent has been taken back, so it cannot be approved.")
+    photo.state, photo.decided_at, photo.decided_by_id = PhotoState.APPROVED, now, actor.id
+    _decide_flush()
+    record(actor, "photo.approved", "photo", photo.id, site_id=photo.site_id,
+           checklist=sorted(CHECKLIST),
+           purposes=sorted(consents_in_force(photo, now)))
+    return photo
+
+
+def reject(actor: User, photo: Photo, reason: str, now: datetime | None = None) -> Photo:
+    _may_moderate(actor, photo)
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid.field("reason", "Say kindly why, so they can try again.")
+    if len(reason) > REASON_LIMIT:
+        raise Invalid.field("reason", f"Keep it to {REASON_LIMIT} characters.")
+    photo.state, photo.decided_at, photo.decided_by_id = (
+        PhotoState.REJECTED, now or utcnow(), actor.id)
+    photo.rejection_reason = reason
+    _decide_flush()
+    record(actor, "photo.rejected", "photo", photo.id, site_id=photo.site_id)
+    return photo
+
+
+def moderation_queue(actor: User) -> Select[tuple[Photo]]:
+    """Submitted photos of the worker's site, oldest first."""
+    if not actor.is_staff:
+        raise NotFound("There is nothing here.")
+    return (visible_photos(actor).where(Photo.state == PhotoState.SUBMITTED)
+            .order_by(None).order_by(Photo.submitted_at, Photo.id))
 
 
 # --- progress ---------------------------------------------------------------------------
