@@ -81,6 +81,7 @@ def register_blueprints(app: Flask) -> None:
     from workshop.audit import models as _audit_models  # noqa: F401
     from workshop.auth.routes import bp as auth_bp
     from workshop.dashboard.routes import bp as dashboard_bp
+    from workshop.gallery.routes import bp as gallery_bp
     from workshop.lessons import models as _lesson_models  # noqa: F401
     from workshop.lessons.routes import bp as lessons_bp
     from workshop.photos import models as _photo_models  # noqa: F401
@@ -97,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lessons_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(photos_bp)
+    app.register_blueprint(gallery_bp)
     app.register_blueprint(create_api_blueprint())
 
 

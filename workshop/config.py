@@ -47,6 +47,8 @@ class Defaults:
     PHOTO_MAX_FILES = 10
     # A consent to show a photo lapses after this long unless it is given again.
     CONSENT_DAYS = 730
+    # "Report this photo" hides it at once, so one address may not hide many.
+    GALLERY_REPORT_LIMIT = "10 per hour"
     API_PAGE_SIZE = 50
     API_MAX_PAGE_SIZE = 200
 

@@ -72,8 +72,11 @@ class PhotoOut(OutModel):
     credit: Literal["display_name", "anonymous"] | None
     credit_name: str | None = Field(description="The name shown in public, or null for "
                                                 "Anonymous.")
+    theme: Literal["light", "distance", "steadiness", "other"] | None
     submitted_at: datetime | None
     decided_at: datetime | None
+    published_at: datetime | None
+    reported_at: datetime | None
     rejection_reason: str | None
     notes: list[NoteOut]
     consents: list[ConsentOut] = Field(description="Every consent given, ended ones too.")
@@ -166,6 +169,8 @@ def withdraw_consent(photo_id: int, body: PurposesIn):
 class SubmitIn(ApiModel):
     caption: str = Field(default="", max_length=services.CAPTION_LIMIT)
     credit: Literal["display_name", "anonymous"]
+    theme: Literal["light", "distance", "steadiness", "other"] | None = Field(
+        default=None, description="What it practises; by default its session's lesson topic.")
 
 
 Checklist = create_model(
@@ -188,7 +193,7 @@ class RejectIn(ApiModel):
 def submit_photo(photo_id: int, body: SubmitIn):
     actor = api_user()
     return services.submit(actor, services.get_photo(actor, photo_id), body.caption,
-                           body.credit)
+                           body.credit, body.theme)
 
 
 @bp.post("/photos/<id:photo_id>/approve")

@@ -46,6 +46,13 @@ class ConsentForm(FlaskForm):
 class SubmitForm(FlaskForm):
     caption = StringField("Caption (what people will read under it)",
                           validators=[Optional(), Length(max=CAPTION_LIMIT)])
+    theme = SelectField("What were you practising?", choices=[
+        SelectChoice("", "Nothing in particular"),
+        SelectChoice("light", "Good light"),
+        SelectChoice("distance", "Getting close"),
+        SelectChoice("steadiness", "Keeping still"),
+        SelectChoice("other", "Something else"),
+    ], validators=[Optional()])
     credit = RadioField("Show it as taken by", default=Credit.ANONYMOUS.value, choices=[
         SelectChoice(Credit.DISPLAY_NAME.value, "My name here"),
         SelectChoice(Credit.ANONYMOUS.value, "Anonymous"),

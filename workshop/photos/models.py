@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from workshop.auth.models import Site, User
 from workshop.db import UTCDateTime, string_enum, utcnow
 from workshop.extensions import db
+from workshop.lessons.models import Topic
 from workshop.programme.models import Session
 from workshop.stock.models import Booking
 
@@ -70,6 +71,8 @@ class Photo(db.Model):
     __table_args__ = (
         # The same participant sending the same file twice is told so, not stored twice.
         UniqueConstraint("owner_id", "content_hash"),
+        # The gallery's pages are read by this key, newest first, never by OFFSET.
+        Index("ix_photos_gallery_order", "published_at", "id"),
         CheckConstraint("width > 0 AND height > 0", name="size_positive"),
         CheckConstraint("byte_size > 0", name="bytes_positive"),
     )
@@ -106,6 +109,13 @@ class Photo(db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # Why it was sent back, in the worker's kind words; shown to the participant.
     rejection_reason: Mapped[str | None] = mapped_column(Text)
+    # What the participant was practising (a lesson topic): the gallery's filter.
+    theme: Mapped[Topic | None] = mapped_column(string_enum(Topic, "photo_theme", 20))
+    # When it first went into the gallery: the gallery's order, newest first.
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Someone pressed "Report this photo": hidden at once until a worker looks.
+    reported_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    report_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     site: Mapped[Site] = relationship()

@@ -216,7 +216,8 @@ def _photo_page(found: Photo, status: int = 200, **forms_given):
     page_forms = {
         "form": forms.NoteForm() if staff else None,
         "consent_form": forms.ConsentForm(),
-        "submit_form": None if staff else forms.SubmitForm(caption=found.caption),
+        "submit_form": None if staff else forms.SubmitForm(
+            caption=found.caption, theme=found.theme.value if found.theme else ""),
         "approve_form": forms.ApproveForm() if staff else None,
         "reject_form": forms.RejectForm() if staff else None,
     }
@@ -261,7 +262,8 @@ def submit(photo_id: int):
     form = forms.SubmitForm()
     if form.validate_on_submit():
         try:
-            services.submit(current_user, found, form.caption.data, form.credit.data)
+            services.submit(current_user, found, form.caption.data, form.credit.data,
+                            form.theme.data or None)
         except (Invalid, Conflict) as exc:
             return _photo_page(found, form_failed(form, exc), submit_form=form)
         flash("Sent. A worker will look at it soon; you will see their answer here.",
@@ -308,7 +310,23 @@ def reject(photo_id: int):
 @staff_required
 def moderation():
     waiting = db.session.scalars(services.moderation_queue(current_user).limit(200)).all()
-    return render_template("photos/moderation.html", photos=waiting)
+    reported = db.session.scalars(services.reported_photos(current_user).limit(200)).all()
+    return render_template("photos/moderation.html", photos=waiting, reported=reported,
+                           form=forms.ConsentForm())
+
+
+@bp.post("/<id:photo_id>/review")
+@login_required
+@staff_required
+def review(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    if not forms.ConsentForm().validate_on_submit():
+        abort(400)
+    keep = request.form.get("decision") == "keep"
+    services.review_report(current_user, found, keep)
+    flash("Back in the gallery." if keep else "Taken down; its owner sees a kind note.",
+          "success")
+    return redirect(url_for("photos.moderation"))
 
 
 # --- consent ----------------------------------------------------------------------------

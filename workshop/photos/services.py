@@ -9,6 +9,7 @@ from typing import Any, BinaryIO
 from flask import current_app
 from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -17,6 +18,7 @@ from workshop.auth.models import Role, User
 from workshop.db import get_row, utcnow
 from workshop.errors import Conflict, DomainError, Invalid, NotFound
 from workshop.extensions import db
+from workshop.lessons.models import Topic
 from workshop.photos import imaging
 from workshop.photos.models import (
     CoachingNote,
@@ -354,6 +356,7 @@ def _withdraw(actor: User, photo: Photo, purposes: list[ConsentPurpose], now: da
         # moment meets a changed version and is refused.
         flag_modified(photo, "state")
     db.session.flush()
+    refresh_public_copies(photo, now)
     return ended
 
 
@@ -382,6 +385,8 @@ def expire_consents(now: datetime | None = None) -> int:
         record(None, "photo.consent_expired", "photo", consent.photo_id,
                site_id=consent.photo.site_id, purpose=consent.purpose.value)
     db.session.flush()
+    for photo in {consent.photo for consent in lapsed}:
+        refresh_public_copies(photo, now)
     return len(lapsed)
 
 
@@ -390,6 +395,30 @@ def consent_history(actor: User) -> list[Consent]:
     return list(db.session.scalars(
         select(Consent).join(Consent.photo).where(Photo.owner_id == actor.id)
         .order_by(Consent.given_at.desc(), Consent.id.desc())))
+
+
+# --- the gallery's copies ---------------------------------------------------------------
+
+
+def is_public(photo: Photo, now: datetime | None = None) -> bool:
+    """In the public gallery: approved, not reported, and its gallery consent in force."""
+    return (photo.state is PhotoState.APPROVED and photo.reported_at is None
+            and ConsentPurpose.GALLERY.value in consents_in_force(photo, now))
+
+
+def refresh_public_copies(photo: Photo, now: datetime | None = None) -> None:
+    """Make the gallery's copies exist exactly while the photo is public.
+
+    Called after every change that can show or hide a photo. Taking copies down happens
+    at once, before the request commits: if it then fails, the photo is hidden for a
+    moment too long, never shown a moment too long.
+    """
+    store = storage()
+    if is_public(photo, now):
+        photo.published_at = photo.published_at or now or utcnow()
+        track_new_files(db.session(), store.publish(photo.content_hash, photo.uuid))
+    else:
+        store.unpublish(photo.uuid)
 
 
 # --- moderation -------------------------------------------------------------------------
@@ -417,8 +446,11 @@ def _decide_flush() -> None:
 
 
 def submit(actor: User, photo: Photo, caption: str | None, credit: Credit | str,
-           now: datetime | None = None) -> Photo:
-    """The owner asks for the photo to go public, where its consents allow."""
+           theme: Topic | str | None = None, now: datetime | None = None) -> Photo:
+    """The owner asks for the photo to go public, where its consents allow.
+
+    The theme (what they were practising) defaults to the topic of the session's lesson.
+    """
     if photo.owner_id != actor.id:
         raise NotFound("There is no such photo.")
     if photo.state not in (PhotoState.PRIVATE, PhotoState.REJECTED, PhotoState.WITHDRAWN):
@@ -431,12 +463,21 @@ def submit(actor: User, photo: Photo, caption: str | None, credit: Credit | str,
         credit = Credit(credit)
     except ValueError:
         raise Invalid.field("credit", "Choose your name or Anonymous.") from None
+    if theme:
+        try:
+            theme = Topic(theme)
+        except ValueError:
+            raise Invalid.field("theme", "Choose light, distance, steadiness or other.") from None
+    elif photo.session is not None and photo.session.lesson is not None:
+        theme = photo.session.lesson.topic
     photo.caption = _clean_caption(caption)
+    photo.theme = theme or None
     photo.credit = credit
     photo.credit_name = actor.display_name if credit is Credit.DISPLAY_NAME else None
     photo.state, photo.submitted_at = PhotoState.SUBMITTED, now
     photo.decided_at = photo.decided_by_id = photo.rejection_reason = None
     _decide_flush()
+    refresh_public_copies(photo, now)
     record(actor, "photo.submitted", "photo", photo.id, site_id=photo.site_id,
            credit=credit.value)
     return photo
@@ -464,6 +505,7 @@ def approve(actor: User, photo: Photo, checklist: dict[str, bool],
         raise Conflict("Its consent has been taken back, so it cannot be approved.")
     photo.state, photo.decided_at, photo.decided_by_id = PhotoState.APPROVED, now, actor.id
     _decide_flush()
+    refresh_public_copies(photo, now)
     record(actor, "photo.approved", "photo", photo.id, site_id=photo.site_id,
            checklist=sorted(CHECKLIST),
            purposes=sorted(consents_in_force(photo, now)))
@@ -483,6 +525,47 @@ def reject(actor: User, photo: Photo, reason: str, now: datetime | None = None) 
     _decide_flush()
     record(actor, "photo.rejected", "photo", photo.id, site_id=photo.site_id)
     return photo
+
+
+def report(photo: Photo, reason: str | None, now: datetime | None = None) -> Photo:
+    """A visitor's report: the photo leaves the gallery at once, until a worker looks."""
+    if not is_public(photo, now):
+        raise NotFound("There is no such photo.")
+    photo.reported_at = now or utcnow()
+    photo.report_reason = (reason or "").strip()[:REASON_LIMIT] or None
+    _decide_flush()
+    refresh_public_copies(photo, now)
+    record(None, "photo.reported", "photo", photo.id, site_id=photo.site_id)
+    return photo
+
+
+def review_report(actor: User, photo: Photo, keep: bool, reason: str = "",
+                  now: datetime | None = None) -> Photo:
+    """Put a reported photo back, or take it down with a reason its owner will read."""
+    if not actor.is_staff:
+        raise NotFound("There is no such photo.")
+    if photo.reported_at is None:
+        raise Conflict("This photo has not been reported.")
+    if keep:
+        photo.reported_at = photo.report_reason = None
+    else:
+        reason = reason.strip() or ("It was taken out of the gallery after someone raised a "
+                                    "concern. Talk to a worker if you would like to know more.")
+        photo.state, photo.rejection_reason = PhotoState.REJECTED, reason[:REASON_LIMIT]
+        photo.decided_at, photo.decided_by_id = now or utcnow(), actor.id
+        photo.reported_at = None
+    _decide_flush()
+    refresh_public_copies(photo, now)
+    record(actor, "photo.report_reviewed", "photo", photo.id, site_id=photo.site_id,
+           kept=keep)
+    return photo
+
+
+def reported_photos(actor: User) -> Select[tuple[Photo]]:
+    if not actor.is_staff:
+        raise NotFound("There is nothing here.")
+    return (visible_photos(actor).where(Photo.reported_at.is_not(None))
+            .order_by(None).order_by(Photo.reported_at, Photo.id))
 
 
 def moderation_queue(actor: User) -> Select[tuple[Photo]]:
@@ -531,8 +614,13 @@ def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
     """
     store = storage()
     report = FsckReport()
-    rows = db.session.execute(select(Photo.id, Photo.content_hash).order_by(Photo.id)).all()
-    known = {content_hash for _, content_hash in rows}
+    photos = db.session.scalars(select(Photo).options(selectinload(Photo.consents))
+                                .order_by(Photo.id)).all()
+    rows = [(p.id, p.content_hash) for p in photos]
+    now = utcnow()
+    # A gallery copy of a photo that is no longer public is an orphan too.
+    known = {content_hash for _, content_hash in rows} | {
+        "public:" + p.uuid for p in photos if is_public(p, now)}
     cutoff = time.time() - grace.total_seconds()
     for content_hash, path in store.files():
         if content_hash in known or path.stat().st_mtime > cutoff:

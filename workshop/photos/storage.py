@@ -122,12 +122,32 @@ class Storage:
     def write_copy(self, content_hash: str, kind: str, data: bytes) -> None:
         self._place(self.copy_path(content_hash, kind), data)
 
+    def public_path(self, photo_uuid: str, kind: str) -> Path:
+        """A copy for the gallery, named by the photo (not its content): removing it for
+        one person's withdrawal never touches another person's identical photo."""
+        if kind not in COPY_KINDS:
+            raise ValueError(kind)
+        return self.root / "public" / photo_uuid[:2] / f"{photo_uuid}-{kind}.jpg"
+
+    def publish(self, content_hash: str, photo_uuid: str) -> list[Path]:
+        self.created = []
+        for kind in COPY_KINDS:
+            self._place(self.public_path(photo_uuid, kind),
+                        self.copy_path(content_hash, kind).read_bytes())
+        return self.created
+
+    def unpublish(self, photo_uuid: str) -> None:
+        for kind in COPY_KINDS:
+            self.public_path(photo_uuid, kind).unlink(missing_ok=True)
+
     def files(self) -> Iterator[tuple[str, Path]]:
         """Every stored file as (content hash it belongs to, path); temporary ones as ''."""
         for path in sorted((self.root / "originals").glob("*/*")):
             yield path.name, path
         for path in sorted((self.root / "copies").glob("*/*")):
             yield path.name.split("-", 1)[0], path
+        for path in sorted((self.root / "public").glob("*/*")):
+            yield "public:" + path.name.split("-", 1)[0], path
         for path in sorted(self.root.glob("*/*/.writing-*")):
             yield "", path
         for path in sorted(self.tmp_dir.glob("*")):

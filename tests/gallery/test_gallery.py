@@ -1,0 +1,194 @@
+"""The public gallery shows only approved photos with gallery consent in force, credited by
+the chosen name; a withdrawal, an expiry or a report takes a photo out at once."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from tests.conftest import make_account
+from tests.photos.conftest import fetch, photo
+from tests.stock.conftest import user
+from workshop.db import utcnow
+from workshop.extensions import db
+from workshop.photos import services
+from workshop.photos.models import Photo, PhotoState
+from workshop.photos.storage import storage
+
+ALL_CHECKED = dict.fromkeys(services.CHECKLIST, True)
+
+
+def publish(app, owner, approver, *, seed=0, purposes=("gallery",), credit="display_name",
+            theme=None, caption="A photo", now=None) -> Photo:
+    """Upload, consent, submit and approve a photo; returns it (detached)."""
+    with app.app_context():
+        participant = user(owner)
+        found = services.upload(participant, services.upload_target(participant),
+                                io.BytesIO(photo((320, 240), seed=seed)))
+        services.give_consent(participant, found, list(purposes), now=now)
+        services.submit(participant, found, caption, credit, theme, now=now)
+        services.approve(user(approver), found, ALL_CHECKED, now=now)
+        db.session.commit()
+        db.session.refresh(found)
+        db.session.expunge(found)
+        return found
+
+
+def gallery_ids(client, **params) -> list[str]:
+    return [item["id"] for item in client.get("/api/v1/gallery",
+                                              query_string=params).json["items"]]
+
+
+def test_an_approved_photo_with_gallery_consent_is_public(app, client, participant, worker):
+    shown = publish(app, participant, worker, caption="The lock gates")
+    page = client.get("/gallery").get_data(as_text=True)
+    assert f"/gallery/{shown.uuid}" in page and "Sky" in page
+    assert participant.username not in page.replace("Sky", "")
+    detail = client.get(f"/gallery/{shown.uuid}").get_data(as_text=True)
+    assert "The lock gates" in detail and "Report this photo" in detail
+    large = fetch(client, f"/gallery/{shown.uuid}/large.jpg")
+    assert large.status_code == 200 and large.mimetype == "image/jpeg"
+    assert large.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    # The private routes still need a login, public or not.
+    assert fetch(client, f"/photos/{shown.id}/original").status_code == 302
+    body = client.get("/api/v1/gallery").json
+    assert body["next"] is None
+    assert body["items"] == [{
+        "id": shown.uuid, "caption": "The lock gates", "credit": "Sky", "theme": None,
+        "page_url": f"/gallery/{shown.uuid}",
+        "thumb_url": f"/gallery/{shown.uuid}/thumb.jpg",
+        "large_url": f"/gallery/{shown.uuid}/large.jpg"}]
+
+
+def test_only_approved_consented_unreported_photos_are_shown(app, client, participant,
+                                                            worker):
+    anonymous = publish(app, participant, worker, seed=1, credit="anonymous")
+    flickr_only = publish(app, participant, worker, seed=2, purposes=("flickr",))
+    with app.app_context():
+        owner = user(participant)
+        waiting = services.upload(owner, services.upload_target(owner),
+                                  io.BytesIO(photo((320, 240), seed=3)))
+        services.give_consent(owner, waiting, ["gallery"])
+        services.submit(owner, waiting, "", "anonymous")
+        db.session.commit()
+        waiting_uuid = waiting.uuid
+    assert gallery_ids(client) == [anonymous.uuid]
+    assert client.get("/api/v1/gallery").json["items"][0]["credit"] == "Anonymous"
+    for hidden in (flickr_only.uuid, waiting_uuid):
+        assert client.get(f"/gallery/{hidden}").status_code == 404
+        assert fetch(client, f"/gallery/{hidden}/thumb.jpg").status_code == 404
+
+
+def test_withdrawing_takes_it_out_at_once_and_deletes_the_public_copies(
+        app, client, participant, worker):
+    shown = publish(app, participant, worker)
+    with app.app_context():
+        copies = [storage().public_path(shown.uuid, kind) for kind in ("large", "thumb")]
+    assert all(path.is_file() for path in copies)
+    with app.app_context():
+        services.withdraw_consent(user(participant), db.session.get(Photo, shown.id),
+                                  ["gallery"])
+        db.session.commit()
+    assert gallery_ids(client) == []
+    assert client.get(f"/gallery/{shown.uuid}").status_code == 404
+    assert not any(path.exists() for path in copies)
+    with app.app_context():
+        assert db.session.get(Photo, shown.id).state is PhotoState.WITHDRAWN
+
+
+def test_an_expired_consent_hides_the_photo_before_the_daily_job(app, client, runner,
+                                                                participant, worker):
+    app.config["CONSENT_DAYS"] = 1
+    old = publish(app, participant, worker, now=utcnow() - timedelta(days=2))
+    assert gallery_ids(client) == []
+    assert client.get(f"/gallery/{old.uuid}").status_code == 404
+    with app.app_context():
+        assert storage().public_path(old.uuid, "thumb").exists()
+    assert runner.invoke(args=["consent", "expire"]).exit_code == 0
+    with app.app_context():
+        assert not storage().public_path(old.uuid, "thumb").exists()
+
+
+def test_a_report_hides_it_until_a_worker_decides(app, client, participant, worker):
+    from tests.conftest import csrf_from
+
+    shown = publish(app, participant, worker)
+    page = client.get(f"/gallery/{shown.uuid}").get_data(as_text=True)
+    response = client.post(f"/gallery/{shown.uuid}/report",
+                           data={"csrf_token": csrf_from(page), "reason": "My neighbour"})
+    assert response.status_code == 302
+    assert gallery_ids(client) == []
+    with app.app_context():
+        found = db.session.get(Photo, shown.id)
+        assert found.report_reason == "My neighbour"
+        queue = db.session.scalars(services.reported_photos(user(worker))).all()
+        assert queue == [found]
+        services.review_report(user(worker), found, keep=True)
+        db.session.commit()
+    assert gallery_ids(client) == [shown.uuid]
+    with app.app_context():
+        found = db.session.get(Photo, shown.id)
+        services.report(found, "")
+        services.review_report(user(worker), found, keep=False)
+        db.session.commit()
+        assert found.state is PhotoState.REJECTED and "concern" in found.rejection_reason
+    assert gallery_ids(client) == []
+
+
+def test_pages_by_key_with_theme_and_month_filters(app, client, participant, worker):
+    second = make_account(app, "worker3", "worker", worker.site_id)
+    start = utcnow() - timedelta(days=40)
+    made = [publish(app, participant, second if n % 2 else worker, seed=n,
+                    theme="light" if n % 3 == 0 else "distance",
+                    now=start + timedelta(days=n)) for n in range(30)]
+    newest_first = [p.uuid for p in reversed(made)]
+    first = client.get("/api/v1/gallery").json
+    assert [i["id"] for i in first["items"]] == newest_first[:24]
+    rest = client.get("/api/v1/gallery", query_string={"cursor": first["next"]}).json
+    assert [i["id"] for i in rest["items"]] == newest_first[24:] and rest["next"] is None
+    light = gallery_ids(client, theme="light", limit=100)
+    assert light == [p.uuid for p in reversed(made) if p.theme.value == "light"]
+    month = made[0].published_at.strftime("%Y-%m")
+    in_month = gallery_ids(client, month=month, limit=100)
+    assert in_month == [p.uuid for p in reversed(made)
+                        if p.published_at.strftime("%Y-%m") == month]
+    html = client.get("/gallery").get_data(as_text=True)
+    assert 'rel="next"' in html
+    assert client.get("/api/v1/gallery", query_string={"cursor": "bad"}).status_code == 422
+    assert client.get("/gallery?after=bad").status_code == 422
+    assert client.get("/gallery?month=2026-13").status_code == 422
+
+
+@pytest.mark.parametrize("count", [3, 12])
+def test_a_gallery_page_costs_the_same_queries_however_many_photos(app, client, participant,
+                                                                  worker, count):
+    for n in range(count):
+        publish(app, participant, worker, seed=n)
+    statements: list[str] = []
+    with app.app_context():
+        engine = db.engine
+
+        def count_statement(conn, cursor, statement, *args):
+            statements.append(statement)
+
+        event.listen(engine, "before_cursor_execute", count_statement)
+        try:
+            assert client.get("/gallery").status_code == 200
+            html_queries = len(statements)
+            statements.clear()
+            assert len(client.get("/api/v1/gallery").json["items"]) == count
+            api_queries = len(statements)
+        finally:
+            event.remove(engine, "before_cursor_execute", count_statement)
+    # One query for the page, whatever is on it.
+    assert (html_queries, api_queries) == (1, 1), statements
+
+
+def test_gallery_needs_no_login_and_shows_no_site_or_username(app, client, participant,
+                                                              worker):
+    publish(app, participant, worker, credit="anonymous")
+    html = client.get("/gallery").get_data(as_text=True)
+    assert "North Hub" not in html and participant.username not in html
+    with app.app_context():
+        assert db.session.scalar(select(Photo.credit_name)) is None

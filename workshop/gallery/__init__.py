@@ -1,0 +1,1 @@
+"""The public gallery: approved photos with gallery consent, for anyone to browse."""

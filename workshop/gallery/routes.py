@@ -1,0 +1,86 @@
+"""The public gallery's pages: no login, only what the rules in services allow."""
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_limiter.util import get_remote_address
+from flask_wtf import FlaskForm
+from wtforms import TextAreaField
+from wtforms.validators import Length, Optional
+
+from workshop.errors import Invalid
+from workshop.extensions import limiter
+from workshop.gallery import services
+from workshop.photos import services as photos
+from workshop.photos.storage import storage
+
+bp = Blueprint("gallery", __name__, url_prefix="/gallery")
+
+THEMES = {"light": "Good light", "distance": "Getting close", "steadiness": "Keeping still",
+          "other": "Something else"}
+
+
+class ReportForm(FlaskForm):
+    reason = TextAreaField("What is wrong with it? (you can leave this empty)",
+                           validators=[Optional(), Length(max=photos.REASON_LIMIT)])
+
+
+def _report_limit() -> str:
+    return current_app.config["GALLERY_REPORT_LIMIT"]
+
+
+@bp.context_processor
+def gallery_template_helpers() -> dict:
+    return {"themes": THEMES}
+
+
+@bp.get("")
+def index():
+    theme = request.args.get("theme") or None
+    month = request.args.get("month") or None
+    try:
+        page = services.gallery_page(theme, month, request.args.get("after") or None)
+    except Invalid as exc:
+        return render_template("gallery/index.html", page=None, theme=None, month=None,
+                               error=exc.message), 422
+    return render_template("gallery/index.html", page=page, theme=theme, month=month,
+                           error=None)
+
+
+@bp.get("/<photo_uuid>")
+def photo(photo_uuid: str):
+    found = services.get_public(photo_uuid)
+    return render_template("gallery/photo.html", photo=found, form=ReportForm())
+
+
+@bp.get("/<photo_uuid>/<any(thumb, large):kind>.jpg")
+def photo_file(photo_uuid: str, kind: str):
+    found = services.get_public(photo_uuid)
+    path = storage().public_path(found.uuid, kind)
+    if not path.is_file():
+        abort(404)
+    # The name is the photo's and the bytes never change: caches may keep it for a year.
+    response = send_file(path, mimetype="image/jpeg", max_age=365 * 24 * 3600,
+                         etag=f"{found.uuid}-{kind}", conditional=True)
+    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
+
+
+@bp.post("/<photo_uuid>/report")
+@limiter.limit(_report_limit, key_func=get_remote_address)
+def report(photo_uuid: str):
+    found = services.get_public(photo_uuid)
+    form = ReportForm()
+    if not form.validate_on_submit():
+        return render_template("gallery/photo.html", photo=found, form=form), 422
+    photos.report(found, form.reason.data)
+    flash("Thank you. The photo is hidden while a worker looks at it.", "success")
+    return redirect(url_for("gallery.index"))

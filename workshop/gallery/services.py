@@ -1,0 +1,93 @@
+"""What the public may see: approved, unreported photos whose gallery consent is in force."""
+
+import base64
+import binascii
+import json
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+from sqlalchemy import Select, and_, exists, or_, select
+
+from workshop.db import utcnow
+from workshop.errors import Invalid, NotFound
+from workshop.extensions import db
+from workshop.lessons.models import Topic
+from workshop.photos.models import Consent, ConsentPurpose, Photo, PhotoState
+
+PAGE_SIZE = 24
+
+
+def public_photos(now: datetime | None = None) -> Select[tuple[Photo]]:
+    """The one definition of "in the gallery", checked in SQL on every read: a consent
+    that expired this morning hides the photo before the daily job has run."""
+    now = now or utcnow()
+    consent = exists().where(
+        Consent.photo_id == Photo.id, Consent.purpose == ConsentPurpose.GALLERY,
+        Consent.ended_at.is_(None), Consent.expires_at > now)
+    return select(Photo).where(
+        Photo.state == PhotoState.APPROVED, Photo.reported_at.is_(None),
+        Photo.published_at.is_not(None), consent)
+
+
+def get_public(photo_uuid: str, now: datetime | None = None) -> Photo:
+    photo = db.session.scalar(public_photos(now).where(Photo.uuid == photo_uuid))
+    if photo is None:
+        raise NotFound("This photo is not in the gallery.")
+    return photo
+
+
+def encode_cursor(photo: Photo) -> str:
+    key = {"at": photo.published_at.isoformat(), "id": photo.id}
+    return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    try:
+        key = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        at = datetime.fromisoformat(key["at"]).astimezone(UTC)
+        photo_id = key["id"]
+    except (ValueError, KeyError, TypeError, binascii.Error, OverflowError):
+        raise Invalid.field("cursor", "This page link is not valid; start again.") from None
+    if type(photo_id) is not int:
+        raise Invalid.field("cursor", "This page link is not valid; start again.")
+    return at, photo_id
+
+
+def _month(month: str) -> tuple[datetime, datetime]:
+    try:
+        first = date.fromisoformat(month + "-01")
+    except ValueError:
+        raise Invalid.field("month", "Give a month like 2026-11.") from None
+    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return (datetime(first.year, first.month, 1, tzinfo=UTC),
+            datetime(after.year, after.month, 1, tzinfo=UTC))
+
+
+@dataclass
+class GalleryPage:
+    photos: list[Photo]
+    next_cursor: str | None
+
+
+def gallery_page(theme: str | None = None, month: str | None = None,
+                 cursor: str | None = None, limit: int = PAGE_SIZE,
+                 now: datetime | None = None) -> GalleryPage:
+    """Newest first, continued from the last photo of the page before (never OFFSET)."""
+    query = public_photos(now)
+    if theme:
+        try:
+            query = query.where(Photo.theme == Topic(theme))
+        except ValueError:
+            raise Invalid.field("theme", "Choose light, distance, steadiness or other.") from None
+    if month:
+        start, end = _month(month)
+        query = query.where(Photo.published_at >= start, Photo.published_at < end)
+    if cursor:
+        at, photo_id = _decode_cursor(cursor)
+        query = query.where(or_(Photo.published_at < at,
+                                and_(Photo.published_at == at, Photo.id < photo_id)))
+    rows = list(db.session.scalars(
+        query.order_by(Photo.published_at.desc(), Photo.id.desc()).limit(limit + 1)))
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return GalleryPage(rows, encode_cursor(rows[-1]) if more and rows else None)
