@@ -60,3 +60,8 @@ def test_nul_in_a_form_is_a_clear_400(client, worker):
     response = post_form(client, "/login", {"username": "a\x00b", "password": "x"})
     assert response.status_code == 400
     assert "NUL" in response.text
+
+
+def test_health_check_answers_without_a_login(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.data == b"ok\n"

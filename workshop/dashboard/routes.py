@@ -29,3 +29,9 @@ def index():
     # Staff: the next sessions at their site; a participant: the ones they are in.
     sessions = programme.upcoming(current_user, now, limit=5)
     return render_template("dashboard/index.html", numbers=numbers, sessions=sessions)
+
+
+@bp.get("/healthz")
+def healthz():
+    """For load balancers and the gallery benchmark: the app answers, nothing more."""
+    return "ok\n", 200, {"Content-Type": "text/plain; charset=utf-8"}
