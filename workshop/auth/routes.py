@@ -21,6 +21,7 @@ from workshop.auth.models import Role, User
 from workshop.auth.passphrases import generate_passphrase
 from workshop.errors import Conflict, DomainError, Invalid
 from workshop.extensions import db, limiter, login_manager
+from workshop.photos import services as photos
 from workshop.security import is_safe_next
 
 bp = Blueprint("auth", __name__)
@@ -255,6 +256,20 @@ def set_active(user_id: int):
     flash(f"{user.display_name} can log in again." if make_active else
           f"{user.display_name} is deactivated and logged out everywhere.", "success")
     return redirect(url_for("auth.person", user_id=user.id))
+
+
+@bp.post("/people/<id:user_id>/erase")
+@staff_required
+def erase_person(user_id: int):
+    user = services.get_user(current_user, user_id)
+    try:
+        count = photos.erase_participant(current_user, user, request.form.get("confirm", ""))
+    except Invalid as exc:
+        flash(exc.message, "error")
+        return redirect(url_for("auth.person", user_id=user.id, _anchor="erase-heading"))
+    flash(f"Done: the account is nameless and locked, and {count} photo"
+          f"{'' if count == 1 else 's'} with all their copies are deleted.", "success")
+    return redirect(url_for("auth.people"))
 
 
 # --- sites ------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import secrets
 import unicodedata
 from datetime import datetime, timedelta
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, delete, select, update
 
 from workshop.audit.services import record
 from workshop.auth.models import ApiToken, LoginSession, Role, Site, User
@@ -334,3 +334,17 @@ def user_for_api_token(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > LAST_SEEN_RESOLUTION:
         token.last_used_at = now
     return token.user
+
+
+def anonymise(user: User) -> None:
+    """Strip an account of everything that names or reaches its person; the row stays so
+    loans, sessions and the audit history keep their shape without saying who it was."""
+    end_all_sessions(user)
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)
+                       .execution_options(synchronize_session=False))
+    user.username = f"erased-{user.id}-{secrets.token_hex(4)}"
+    user.display_name = "Former participant"
+    # No passphrase hashes to this: the account can never be logged into.
+    user.password_hash = "!erased"  # noqa: S105 -- not a secret: a hash nothing matches
+    user.active = False
+    user.calendar_token_hash = None

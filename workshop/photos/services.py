@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
+from workshop.auth import services as auth
 from workshop.auth.models import Role, User
 from workshop.db import get_row, utcnow
 from workshop.errors import Conflict, DomainError, Invalid, NotFound
@@ -30,7 +31,13 @@ from workshop.photos.models import (
     Photo,
     PhotoState,
 )
-from workshop.photos.storage import COPY_KINDS, FileTooLarge, storage, track_new_files
+from workshop.photos.storage import (
+    COPY_KINDS,
+    FileTooLarge,
+    delete_after_commit,
+    storage,
+    track_new_files,
+)
 from workshop.programme.models import Enrolment, Session
 from workshop.stock.models import Booking
 
@@ -574,6 +581,40 @@ def moderation_queue(actor: User) -> Select[tuple[Photo]]:
         raise NotFound("There is nothing here.")
     return (visible_photos(actor).where(Photo.state == PhotoState.SUBMITTED)
             .order_by(None).order_by(Photo.submitted_at, Photo.id))
+
+
+# --- erasure ----------------------------------------------------------------------------
+
+
+def erase_participant(actor: User, participant: User, confirm: str) -> int:
+    """The right to erasure: every photo and copy of theirs goes, and what remains of them
+    in the history (loans, sessions, the audit) points to a nameless account.
+
+    Returns how many photos were deleted.
+    """
+    if participant.role is not Role.PARTICIPANT or not (
+            actor.is_admin or (actor.is_staff and participant.site_id == actor.site_id)):
+        raise NotFound("There is no such participant.")
+    if confirm.strip() != participant.username:
+        raise Invalid.field("confirm", f"Type {participant.username} to confirm.")
+    store = storage()
+    owned = db.session.scalars(select(Photo).where(Photo.owner_id == participant.id)).all()
+    hashes = {photo.content_hash for photo in owned}
+    for photo in owned:
+        # Out of public view at once; the rest waits for the commit.
+        store.unpublish(photo.uuid)
+        db.session.delete(photo)
+    db.session.flush()
+    shared = set(db.session.scalars(
+        select(Photo.content_hash).where(Photo.content_hash.in_(hashes))))
+    delete_after_commit(db.session(), [
+        path for content_hash in hashes - shared
+        for path in (store.original_path(content_hash),
+                     *(store.copy_path(content_hash, kind) for kind in COPY_KINDS))])
+    auth.anonymise(participant)
+    record(actor, "user.erased", "user", participant.id, site_id=participant.site_id,
+           photos=len(owned))
+    return len(owned)
 
 
 # --- progress ---------------------------------------------------------------------------

@@ -22,6 +22,8 @@ COPY_KINDS = ("large", "thumb")
 CHUNK = 1024 * 1024
 # Files this transaction created; removed if it does not commit.
 _CREATED = "photo_files_created"
+# Files whose rows this transaction deleted; removed only once it has committed.
+_DOOMED = "photo_files_doomed"
 
 
 class FileTooLarge(Exception):
@@ -163,14 +165,22 @@ def track_new_files(session: OrmSession, paths: list[Path]) -> None:
     session.info.setdefault(_CREATED, []).extend(paths)
 
 
+def delete_after_commit(session: OrmSession, paths: list[Path]) -> None:
+    """Remove these files once the session's transaction has committed, not before."""
+    session.info.setdefault(_DOOMED, []).extend(paths)
+
+
 @event.listens_for(OrmSession, "after_commit")
 def _files_kept(session: OrmSession) -> None:
     session.info.pop(_CREATED, None)
+    for path in session.info.pop(_DOOMED, ()):
+        path.unlink(missing_ok=True)
 
 
 @event.listens_for(OrmSession, "after_transaction_end")
 def _files_dropped(session: OrmSession, transaction) -> None:
     if transaction.parent is not None:
         return
+    session.info.pop(_DOOMED, None)
     for path in session.info.pop(_CREATED, ()):
         path.unlink(missing_ok=True)
