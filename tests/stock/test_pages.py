@@ -817,10 +817,10 @@ def test_an_unknown_list_is_404(signed_in):
     assert signed_in.get("/cameras?status=melted").status_code == 404
 
 
-def test_the_participant_dashboard_is_unchanged(client, participant):
+def test_the_participant_dashboard_has_no_stock_numbers(client, participant):
     login(client, participant)
     page = client.get("/dashboard").get_data(as_text=True)
-    assert "Your photos and sessions will show here." in page
+    assert "Your photos and sessions are here." in page and 'href="/photos/upload"' in page
     assert "number-value" not in page
 
 
