@@ -1,4 +1,5 @@
-"""The public gallery: a photo's theme, when it was published, and reports from visitors.
+"""The public gallery: a photo's theme, when it was published, reports from visitors, the
+admins' choice to name a site, and participants' portfolio pages.
 
 Revision ID: 0007_gallery
 Revises: 0006_moderation
@@ -27,9 +28,17 @@ def upgrade():
         batch.add_column(sa.Column("report_reason", sa.Text(), nullable=True))
     # Keyset pagination of the gallery: (published_at, id) descending.
     op.create_index("ix_photos_gallery_order", "photos", ["published_at", "id"])
+    # Plain ADD COLUMN, no rebuild: rebuilding users would cascade-delete login sessions.
+    op.add_column("sites", sa.Column("gallery_shows_name", sa.Boolean(), nullable=False,
+                                     server_default=sa.false()))
+    op.add_column("users", sa.Column("portfolio_slug", sa.String(length=24), nullable=True))
+    op.create_index("ix_users_portfolio_slug", "users", ["portfolio_slug"], unique=True)
 
 
 def downgrade():
+    op.drop_index("ix_users_portfolio_slug", "users")
+    op.drop_column("users", "portfolio_slug")
+    op.drop_column("sites", "gallery_shows_name")
     op.drop_index("ix_photos_gallery_order", "photos")
     with op.batch_alter_table("photos") as batch:
         batch.drop_constraint(op.f("ck_photos_photo_theme"), type_="check")

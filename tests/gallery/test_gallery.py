@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import event, select
 
-from tests.conftest import make_account
+from tests.conftest import csrf_from, login, make_account
 from tests.photos.conftest import fetch, photo
 from tests.stock.conftest import user
+from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.extensions import db
 from workshop.photos import services
@@ -192,3 +193,43 @@ def test_gallery_needs_no_login_and_shows_no_site_or_username(app, client, parti
     assert "North Hub" not in html and participant.username not in html
     with app.app_context():
         assert db.session.scalar(select(Photo.credit_name)) is None
+
+
+def test_portfolio_lists_only_named_public_photos_and_can_be_turned_off(
+        app, client, participant, worker):
+    named = publish(app, participant, worker, seed=1, caption="Named")
+    publish(app, participant, worker, seed=2, credit="anonymous", caption="Secret")
+    owner = app.test_client()
+    login(owner, participant)
+    page = owner.get("/photos").get_data(as_text=True)
+    response = owner.post("/gallery/portfolio", data={"csrf_token": csrf_from(page),
+                                                      "portfolio": "on"})
+    assert response.status_code == 302
+    with app.app_context():
+        slug = db.session.get(User, participant.id).portfolio_slug
+    assert slug and participant.username not in slug
+    portfolio = client.get(f"/gallery/people/{slug}").get_data(as_text=True)
+    assert "Photos by Sky" in portfolio and "Named" in portfolio and "Secret" not in portfolio
+    detail = client.get(f"/gallery/{named.uuid}").get_data(as_text=True)
+    assert f'href="/gallery/people/{slug}"' in detail
+    page = owner.get("/photos").get_data(as_text=True)
+    owner.post("/gallery/portfolio", data={"csrf_token": csrf_from(page), "portfolio": "off"})
+    assert client.get(f"/gallery/people/{slug}").status_code == 404
+
+
+def test_the_site_name_shows_only_when_an_admin_turns_it_on(app, client, participant,
+                                                            worker, admin):
+    shown = publish(app, participant, worker)
+    assert "North Hub" not in client.get(f"/gallery/{shown.uuid}").get_data(as_text=True)
+    boss = app.test_client()
+    login(boss, admin)
+    page = boss.get("/sites").get_data(as_text=True)
+    boss.post(f"/gallery/sites/{participant.site_id}/name",
+              data={"csrf_token": csrf_from(page), "shown": "1"})
+    assert "North Hub" in client.get(f"/gallery/{shown.uuid}").get_data(as_text=True)
+    helper = app.test_client()
+    login(helper, worker)
+    page = helper.get("/photos").get_data(as_text=True)
+    refused = helper.post(f"/gallery/sites/{participant.site_id}/name",
+                          data={"csrf_token": csrf_from(page), "shown": "0"})
+    assert refused.status_code == 404

@@ -3,7 +3,7 @@
 import enum
 from datetime import datetime
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, true
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.db import UTCDateTime, string_enum, utcnow
@@ -23,6 +23,10 @@ class Site(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     slug: Mapped[str] = mapped_column(String(60), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The public gallery names no site unless an admin says so: a clinic's name next to a
+    # photo would tell the world its author is in treatment.
+    gallery_shows_name: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
 
     def __repr__(self) -> str:
         return f"<Site {self.slug}>"
@@ -47,6 +51,8 @@ class User(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # The secret in a worker's calendar feed address (hashed); None until they make one.
+    # Set while a participant has opted in to a public portfolio page: its address.
+    portfolio_slug: Mapped[str | None] = mapped_column(String(24), unique=True, index=True)
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True,
                                                             index=True)
 

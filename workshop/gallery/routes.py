@@ -12,10 +12,12 @@ from flask import (
     url_for,
 )
 from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
+from workshop.auth import services as auth
 from workshop.errors import Invalid
 from workshop.extensions import limiter
 from workshop.gallery import services
@@ -53,6 +55,35 @@ def index():
                                error=exc.message), 422
     return render_template("gallery/index.html", page=page, theme=theme, month=month,
                            error=None)
+
+
+@bp.get("/people/<slug>")
+def portfolio(slug: str):
+    owner, shown = services.portfolio(slug)
+    return render_template("gallery/portfolio.html", owner=owner, photos=shown)
+
+
+@bp.post("/portfolio")
+@login_required
+def set_portfolio():
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    on = request.form.get("portfolio") == "on"
+    services.set_portfolio(current_user, on)
+    flash("Your portfolio page is on." if on else "Your portfolio page is off.", "success")
+    return redirect(url_for("photos.index"))
+
+
+@bp.post("/sites/<id:site_id>/name")
+@login_required
+def set_site_name(site_id: int):
+    if not FlaskForm().validate_on_submit():
+        abort(400)
+    site = auth.get_site(current_user, site_id)
+    shown = request.form.get("shown") == "1"
+    services.set_gallery_shows_name(current_user, site, shown)
+    flash(f"The gallery {'shows' if shown else 'hides'} {site.name}'s name.", "success")
+    return redirect(url_for("auth.sites"))
 
 
 @bp.get("/<photo_uuid>")

@@ -3,16 +3,19 @@
 import base64
 import binascii
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from sqlalchemy import Select, and_, exists, or_, select
 
+from workshop.audit.services import record
+from workshop.auth.models import Role, Site, User
 from workshop.db import utcnow
 from workshop.errors import Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons.models import Topic
-from workshop.photos.models import Consent, ConsentPurpose, Photo, PhotoState
+from workshop.photos.models import Consent, ConsentPurpose, Credit, Photo, PhotoState
 
 PAGE_SIZE = 24
 
@@ -91,3 +94,48 @@ def gallery_page(theme: str | None = None, month: str | None = None,
     more = len(rows) > limit
     rows = rows[:limit]
     return GalleryPage(rows, encode_cursor(rows[-1]) if more and rows else None)
+
+
+# --- portfolios and site names ------------------------------------------------------------
+
+
+def set_portfolio(actor: User, on: bool) -> User:
+    """A participant opts in to (or out of) a page listing their public, named photos.
+
+    Its address is random, so it says nothing about who they are; opting out and in again
+    gives a new one.
+    """
+    if actor.role is not Role.PARTICIPANT:
+        raise NotFound("Only participants have portfolio pages.")
+    if on and actor.portfolio_slug is None:
+        actor.portfolio_slug = secrets.token_urlsafe(12)
+    elif not on:
+        actor.portfolio_slug = None
+    db.session.flush()
+    record(actor, "user.portfolio_on" if on else "user.portfolio_off", "user", actor.id,
+           site_id=actor.site_id)
+    return actor
+
+
+def portfolio(slug: str, now: datetime | None = None) -> tuple[User, list[Photo]]:
+    """The participant and their public photos credited by name (never the anonymous ones,
+    which must not be tied to a name), newest first."""
+    owner = db.session.scalar(select(User).where(User.portfolio_slug == slug,
+                                                 User.active.is_(True)))
+    if owner is None:
+        raise NotFound("There is no such portfolio.")
+    photos = db.session.scalars(
+        public_photos(now).where(Photo.owner_id == owner.id,
+                                 Photo.credit == Credit.DISPLAY_NAME)
+        .order_by(Photo.published_at.desc(), Photo.id.desc()).limit(200)).all()
+    return owner, list(photos)
+
+
+def set_gallery_shows_name(actor: User, site: Site, shown: bool) -> Site:
+    if not actor.is_admin:
+        raise NotFound("There is no such site.")
+    site.gallery_shows_name = shown
+    db.session.flush()
+    record(actor, "site.gallery_name_shown" if shown else "site.gallery_name_hidden", "site",
+           site.id, site_id=site.id)
+    return site

@@ -125,6 +125,7 @@ PROFILE_STEP = 2
 MIN_STEP = 0.08  # brightness step (0..1) below which an edge is too faint to judge
 MAX_EDGES = 12000  # a sample is enough and keeps the check fast
 NOISE_TARGET = 0.0025  # smooth until grain moves the slope by no more than this
+MIN_SMOOTHING = 2  # rounds of [1 2 1]/4 always applied
 MAX_SMOOTHING = 18  # rounds of [1 2 1]/4, so a Gaussian of sigma 3 at most
 EDGE_OVER_NOISE = 5.0
 EDGES_PER_GROUP = 8
@@ -148,7 +149,7 @@ def _slope_noise_gain(rounds: int) -> float:
     return float(np.sqrt(np.sum(slope**2) * np.sum(kernel**2)))
 
 
-SLOPE_NOISE_GAIN = {n: _slope_noise_gain(n) for n in range(2, MAX_SMOOTHING + 1, 2)}
+SLOPE_NOISE_GAIN = {n: _slope_noise_gain(n) for n in range(0, MAX_SMOOTHING + 1)}
 
 
 def _smooth_down(a: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -201,7 +202,7 @@ def measure_blur(gray: np.ndarray) -> float | None:
     """The picture's blur in pixels at the analysis size, or None with too little detail."""
     if min(gray.shape) < 2 * (PROFILE_HALF + MAX_SMOOTHING) + TILE // 2:
         return None  # a sliver: nothing to judge
-    rounds = 2
+    rounds = MIN_SMOOTHING
     smooth = _smooth(gray, rounds)
     gx, gy, g2 = _slopes(smooth)
     # Most pixels lie in flat areas, where the slope is just noise (Rayleigh-distributed).
