@@ -101,6 +101,8 @@ def test_demo_load_is_idempotent_and_its_logins_work(app, runner, client):
         photos = db.session.scalars(select(Photo).order_by(Photo.id)).all()
         assert [(p.verdict("steadiness"), p.verdict("light")) for p in photos] == [
             ("ok", "ok"), ("shaky", "ok"), ("ok", "dark")]
+        assert [p.state.value for p in photos] == ["approved", "private", "private"]
+    assert "The high street" in client.get("/gallery").get_data(as_text=True)
     # Every printed login works.
     from tests.conftest import Account
 

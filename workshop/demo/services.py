@@ -52,7 +52,7 @@ def load_demo() -> list[tuple[str, str, str]] | None:
             None if role == Role.ADMIN.value else site.id)
     _load_cameras(people["worker"], site.id)
     _load_session(people["worker"], [people["sky"], people["robin"]])
-    _load_photos(people["sky"])
+    _load_photos(people["sky"], people["worker"])
     return DEMO_LOGINS
 
 
@@ -105,9 +105,13 @@ def _demo_picture(kind: str) -> bytes:
     return out.getvalue()
 
 
-def _load_photos(participant) -> None:
-    """Three photos with their feedback, so the photo pages have something to show."""
+def _load_photos(participant, worker) -> None:
+    """Three photos with their feedback, the sharp one shared in the gallery."""
     target = photos.upload_target(participant)
-    for kind, caption in (("sharp", "The high street"), ("shaky", "Walking home"),
-                          ("dark", "Evening")):
-        photos.upload(participant, target, io.BytesIO(_demo_picture(kind)), caption)
+    uploaded = [photos.upload(participant, target, io.BytesIO(_demo_picture(kind)), caption)
+                for kind, caption in (("sharp", "The high street"), ("shaky", "Walking home"),
+                                      ("dark", "Evening"))]
+    shared = uploaded[0]
+    photos.give_consent(participant, shared, ["gallery"])
+    photos.submit(participant, shared, shared.caption, "display_name", "light")
+    photos.approve(worker, shared, dict.fromkeys(photos.CHECKLIST, True))
