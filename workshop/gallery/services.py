@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, exists, select, tuple_
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
@@ -87,8 +87,9 @@ def gallery_page(theme: str | None = None, month: str | None = None,
         query = query.where(Photo.published_at >= start, Photo.published_at < end)
     if cursor:
         at, photo_id = _decode_cursor(cursor)
-        query = query.where(or_(Photo.published_at < at,
-                                and_(Photo.published_at == at, Photo.id < photo_id)))
+        # A row comparison, so PostgreSQL starts the index scan at the cursor instead of
+        # walking down to it and filtering (as an OR of the two columns would make it).
+        query = query.where(tuple_(Photo.published_at, Photo.id) < tuple_(at, photo_id))
     rows = list(db.session.scalars(
         query.order_by(Photo.published_at.desc(), Photo.id.desc()).limit(limit + 1)))
     more = len(rows) > limit
