@@ -22,7 +22,7 @@ CM_PER_INCH = 2.54
 # of the picture) above which a photo is called shaky. It is what bench/steadiness_eval.py's
 # rule (best balanced accuracy, sharp against clearly shaken) picks over all its photos,
 # rounded; the bench prints the figures for this very value and checks analyse() uses it.
-SHAKY_ABOVE = 3.7
+SHAKY_ABOVE = 3.8
 
 EXIF_IFD = 0x8769
 DIGITAL_ZOOM_RATIO = 0xA404
@@ -120,14 +120,13 @@ def check_resolution(original_size: tuple[int, int]) -> dict[str, Any]:
 #   are grouped by direction and the tile counts as sharp only if every direction is sharp.
 
 TILE = 96  # px at the analysis size: about a tenth of the picture's width
-PROFILE_HALF = 12  # how far either side of an edge to look for the two sides' levels
+PROFILE_HALF = 16  # how far either side of an edge to look for the two sides' levels
 PROFILE_STEP = 2
 MIN_STEP = 0.08  # brightness step (0..1) below which an edge is too faint to judge
 MAX_EDGES = 12000  # a sample is enough and keeps the check fast
 NOISE_TARGET = 0.0025  # smooth until grain moves the slope by no more than this
-MIN_SMOOTHING = 2  # rounds of [1 2 1]/4 always applied
 MAX_SMOOTHING = 18  # rounds of [1 2 1]/4, so a Gaussian of sigma 3 at most
-EDGE_OVER_NOISE = 5.0
+EDGE_OVER_NOISE = 8.0  # an edge's slope must stand this far above grain's
 EDGES_PER_GROUP = 8
 TILE_PERCENTILE = 3  # the "sharpest tiles": a subject filling a few tiles is enough
 RAYLEIGH_MEDIAN = math.sqrt(2 * math.log(2))
@@ -149,7 +148,7 @@ def _slope_noise_gain(rounds: int) -> float:
     return float(np.sqrt(np.sum(slope**2) * np.sum(kernel**2)))
 
 
-SLOPE_NOISE_GAIN = {n: _slope_noise_gain(n) for n in range(0, MAX_SMOOTHING + 1)}
+SLOPE_NOISE_GAIN = {n: _slope_noise_gain(n) for n in range(2, MAX_SMOOTHING + 1, 2)}
 
 
 def _smooth_down(a: np.ndarray, kernel: np.ndarray) -> np.ndarray:
@@ -202,7 +201,7 @@ def measure_blur(gray: np.ndarray) -> float | None:
     """The picture's blur in pixels at the analysis size, or None with too little detail."""
     if min(gray.shape) < 2 * (PROFILE_HALF + MAX_SMOOTHING) + TILE // 2:
         return None  # a sliver: nothing to judge
-    rounds = MIN_SMOOTHING
+    rounds = 2
     smooth = _smooth(gray, rounds)
     gx, gy, g2 = _slopes(smooth)
     # Most pixels lie in flat areas, where the slope is just noise (Rayleigh-distributed).
