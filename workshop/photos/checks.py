@@ -22,7 +22,7 @@ CM_PER_INCH = 2.54
 # of the picture) above which a photo is called shaky. It is what bench/steadiness_eval.py's
 # rule (best balanced accuracy, sharp against clearly shaken) picks over all its photos,
 # rounded; the bench prints the figures for this very value and checks analyse() uses it.
-SHAKY_ABOVE = 3.8
+SHAKY_ABOVE = 3.7
 
 EXIF_IFD = 0x8769
 DIGITAL_ZOOM_RATIO = 0xA404
@@ -120,13 +120,13 @@ def check_resolution(original_size: tuple[int, int]) -> dict[str, Any]:
 #   are grouped by direction and the tile counts as sharp only if every direction is sharp.
 
 TILE = 96  # px at the analysis size: about a tenth of the picture's width
-PROFILE_HALF = 16  # how far either side of an edge to look for the two sides' levels
+PROFILE_HALF = 12  # how far either side of an edge to look for the two sides' levels
 PROFILE_STEP = 2
 MIN_STEP = 0.08  # brightness step (0..1) below which an edge is too faint to judge
 MAX_EDGES = 12000  # a sample is enough and keeps the check fast
 NOISE_TARGET = 0.0025  # smooth until grain moves the slope by no more than this
 MAX_SMOOTHING = 18  # rounds of [1 2 1]/4, so a Gaussian of sigma 3 at most
-EDGE_OVER_NOISE = 8.0  # an edge's slope must stand this far above grain's
+EDGE_OVER_NOISE = 5.0
 EDGES_PER_GROUP = 8
 TILE_PERCENTILE = 3  # the "sharpest tiles": a subject filling a few tiles is enough
 RAYLEIGH_MEDIAN = math.sqrt(2 * math.log(2))
