@@ -83,6 +83,15 @@ def _limit(name: str) -> int:
     return int(current_app.config[name])
 
 
+def _flush_or_conflict(message: str, race: type[Exception] = IntegrityError) -> None:
+    """Flush; if another request got there first (race), undo and say so kindly."""
+    try:
+        db.session.flush()
+    except race:
+        db.session.rollback()
+        raise Conflict(message) from None
+
+
 # --- who sees what ----------------------------------------------------------------------
 
 
@@ -214,13 +223,9 @@ def upload(actor: User, target: UploadFor, stream: BinaryIO, caption: str | None
             height=processed.height, megapixels=processed.megapixels, checks=processed.checks,
         )
         db.session.add(photo)
-        try:
-            db.session.flush()
-        except IntegrityError:
-            # The same file from the same person in two requests at once.
-            db.session.rollback()
-            raise Conflict("This photo is being uploaded already. Look in your photos in a "
-                           "moment.") from None
+        # The same file from the same person in two requests at once.
+        _flush_or_conflict("This photo is being uploaded already. Look in your photos in a "
+                           "moment.")
         created = store.keep(received, {"large": processed.large, "thumb": processed.thumb})
         track_new_files(db.session(), created)
     finally:
@@ -374,12 +379,8 @@ def _end_lapsed(photo: Photo, now: datetime) -> None:
 
 
 def _flush_consents() -> None:
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("Someone changed this photo's consent at the same moment. Look "
-                       "again and try once more.") from None
+    _flush_or_conflict("Someone changed this photo's consent at the same moment. Look "
+                       "again and try once more.")
 
 
 def expire_consents(now: datetime | None = None) -> int:
@@ -444,12 +445,8 @@ REASON_LIMIT = 500
 
 
 def _decide_flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict("Something changed on this photo a moment ago (perhaps its consent "
-                       "was taken back). Look at it again.") from None
+    _flush_or_conflict("Something changed on this photo a moment ago (perhaps its consent "
+                       "was taken back). Look at it again.", StaleDataError)
 
 
 def submit(actor: User, photo: Photo, caption: str | None, credit: Credit | str,
