@@ -1,5 +1,6 @@
 """workshop: cameras, sessions and photos for photography day programmes."""
 
+import os
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -9,6 +10,9 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from workshop.config import MIN_SECRET_KEY_LENGTH, Defaults
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+TEXT_SETTINGS = ("FLICKR_API_KEY", "FLICKR_API_SECRET", "FLICKR_GROUP_ID")
 
 
 class ConfigError(RuntimeError):
@@ -37,6 +41,11 @@ def create_app(config: dict | None = None) -> Flask:
 def configure(app: Flask, config: dict | None) -> None:
     app.config.from_object(Defaults)
     app.config.from_prefixed_env()
+    # Keys and ids are text even when they look like numbers, which from_prefixed_env
+    # would read as JSON ("12e4" would become 120000.0).
+    for name in TEXT_SETTINGS:
+        if (raw := os.environ.get(f"FLASK_{name}")) is not None:
+            app.config[name] = raw
     if config:
         app.config.update(config)
     instance = Path(app.instance_path)
@@ -81,6 +90,7 @@ def register_blueprints(app: Flask) -> None:
     from workshop.audit import models as _audit_models  # noqa: F401
     from workshop.auth.routes import bp as auth_bp
     from workshop.dashboard.routes import bp as dashboard_bp
+    from workshop.flickr.routes import bp as flickr_bp
     from workshop.gallery.routes import bp as gallery_bp
     from workshop.lessons import models as _lesson_models  # noqa: F401
     from workshop.lessons.routes import bp as lessons_bp
@@ -99,6 +109,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(programme_bp)
     app.register_blueprint(photos_bp)
     app.register_blueprint(gallery_bp)
+    app.register_blueprint(flickr_bp)
     app.register_blueprint(create_api_blueprint())
 
 
@@ -120,10 +131,11 @@ def register_templates(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     from workshop.auth.cli import sites_cli, tokens_cli, users_cli
     from workshop.demo.cli import demo_cli
+    from workshop.flickr.cli import flickr_cli
     from workshop.lessons.cli import lessons_cli
     from workshop.photos.cli import consent_cli, photos_cli
     from workshop.programme.cli import sessions_cli
 
     for group in (users_cli, sites_cli, tokens_cli, demo_cli, lessons_cli, sessions_cli,
-                  photos_cli, consent_cli):
+                  photos_cli, consent_cli, flickr_cli):
         app.cli.add_command(group)

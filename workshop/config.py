@@ -52,4 +52,28 @@ class Defaults:
     API_PAGE_SIZE = 50
     API_MAX_PAGE_SIZE = 200
 
+    # Flickr: the programme's API key (https://www.flickr.com/services/apps/create/) and
+    # group. The addresses default to Flickr's own; tests point them at a local server.
+    FLICKR_API_KEY: str | None = None
+    FLICKR_API_SECRET: str | None = None
+    FLICKR_GROUP_ID: str | None = None
+    FLICKR_REST_URL = "https://api.flickr.com/services/rest/"
+    FLICKR_UPLOAD_URL = "https://up.flickr.com/services/upload/"
+    # The base of request_token, authorize and access_token.
+    FLICKR_OAUTH_URL = "https://www.flickr.com/services/oauth"
+    # flickrapi waits for ever unless told otherwise.
+    FLICKR_TIMEOUT_SECONDS = 60.0
+    # Retries wait base * 2^(attempt - 1) seconds, at most the cap, with jitter.
+    FLICKR_BACKOFF_SECONDS = 30.0
+    FLICKR_BACKOFF_MAX_SECONDS = 3600.0
+    # Flickr allows 3,600 calls an hour per key. Counted in this storage (default: the
+    # rate-limit storage): with more than one worker process it must be shared (Redis).
+    FLICKR_RATE_LIMIT = "3600 per hour"
+    FLICKR_RATE_LIMIT_STORAGE_URI: str | None = None
+    # A claimed job no worker finishes in this time (the worker died) becomes due again.
+    # Longer than a job's calls can take: search, upload and group-add, each timed out.
+    FLICKR_LEASE_SECONDS = 600.0
+    # How often an idle worker looks for new jobs.
+    FLICKR_POLL_SECONDS = 10.0
+
     WTF_CSRF_TIME_LIMIT = None  # a form left open all morning in the group room still works
