@@ -19,6 +19,7 @@ from workshop.auth.models import Role, User
 from workshop.db import get_row, utcnow
 from workshop.errors import Conflict, DomainError, Invalid, NotFound
 from workshop.extensions import db
+from workshop.flickr import services as flickr
 from workshop.lessons.models import Topic
 from workshop.photos import imaging
 from workshop.photos.models import (
@@ -368,7 +369,7 @@ def _withdraw(actor: User, photo: Photo, purposes: list[ConsentPurpose], now: da
         # moment meets a changed version and is refused.
         flag_modified(photo, "state")
     db.session.flush()
-    refresh_public_copies(photo, now)
+    refresh_where_shown(photo, now)
     return ended
 
 
@@ -394,7 +395,7 @@ def expire_consents(now: datetime | None = None) -> int:
                site_id=consent.photo.site_id, purpose=consent.purpose.value)
     db.session.flush()
     for photo in {consent.photo for consent in lapsed}:
-        refresh_public_copies(photo, now)
+        refresh_where_shown(photo, now)
     return len(lapsed)
 
 
@@ -414,12 +415,20 @@ def is_public(photo: Photo, now: datetime | None = None) -> bool:
             and ConsentPurpose.GALLERY.value in consents_in_force(photo, now))
 
 
-def refresh_public_copies(photo: Photo, now: datetime | None = None) -> None:
-    """Make the gallery's copies exist exactly while the photo is public.
+def on_flickr(photo: Photo, now: datetime | None = None) -> bool:
+    """Meant to be in the Flickr group: approved, and its Flickr consent in force."""
+    return (photo.state is PhotoState.APPROVED
+            and ConsentPurpose.FLICKR.value in consents_in_force(photo, now))
+
+
+def refresh_where_shown(photo: Photo, now: datetime | None = None) -> None:
+    """Make the gallery's copies exist exactly while the photo is public, and queue what
+    Flickr needs to match.
 
     Called after every change that can show or hide a photo. Taking copies down happens
     at once, before the request commits: if it then fails, the photo is hidden for a
-    moment too long, never shown a moment too long.
+    moment too long, never shown a moment too long. Flickr is changed by the sync worker
+    from the job added here, in the same transaction as the change.
     """
     store = storage()
     if is_public(photo, now):
@@ -427,6 +436,7 @@ def refresh_public_copies(photo: Photo, now: datetime | None = None) -> None:
         track_new_files(db.session(), store.publish(photo.content_hash, photo.uuid))
     else:
         store.unpublish(photo.uuid)
+    flickr.sync_photo(photo, on_flickr(photo, now))
 
 
 # --- moderation -------------------------------------------------------------------------
@@ -481,7 +491,7 @@ def submit(actor: User, photo: Photo, caption: str | None, credit: Credit | str,
     photo.state, photo.submitted_at = PhotoState.SUBMITTED, now
     photo.decided_at = photo.decided_by_id = photo.rejection_reason = None
     _decide_flush()
-    refresh_public_copies(photo, now)
+    refresh_where_shown(photo, now)
     record(actor, "photo.submitted", "photo", photo.id, site_id=photo.site_id,
            credit=credit.value)
     return photo
@@ -509,7 +519,7 @@ def approve(actor: User, photo: Photo, checklist: dict[str, bool],
         raise Conflict("Its consent has been taken back, so it cannot be approved.")
     photo.state, photo.decided_at, photo.decided_by_id = PhotoState.APPROVED, now, actor.id
     _decide_flush()
-    refresh_public_copies(photo, now)
+    refresh_where_shown(photo, now)
     record(actor, "photo.approved", "photo", photo.id, site_id=photo.site_id,
            checklist=sorted(CHECKLIST),
            purposes=sorted(consents_in_force(photo, now)))
@@ -538,7 +548,7 @@ def report(photo: Photo, reason: str | None, now: datetime | None = None) -> Pho
     photo.reported_at = now or utcnow()
     photo.report_reason = (reason or "").strip()[:REASON_LIMIT] or None
     _decide_flush()
-    refresh_public_copies(photo, now)
+    refresh_where_shown(photo, now)
     record(None, "photo.reported", "photo", photo.id, site_id=photo.site_id)
     return photo
 
@@ -559,7 +569,7 @@ def review_report(actor: User, photo: Photo, keep: bool, reason: str = "",
         photo.decided_at, photo.decided_by_id = now or utcnow(), actor.id
         photo.reported_at = None
     _decide_flush()
-    refresh_public_copies(photo, now)
+    refresh_where_shown(photo, now)
     record(actor, "photo.report_reviewed", "photo", photo.id, site_id=photo.site_id,
            kept=keep)
     return photo
@@ -598,8 +608,10 @@ def erase_participant(actor: User, participant: User, confirm: str) -> int:
     owned = db.session.scalars(select(Photo).where(Photo.owner_id == participant.id)).all()
     hashes = {photo.content_hash for photo in owned}
     for photo in owned:
-        # Out of public view at once; the rest waits for the commit.
+        # Out of public view at once; the rest waits for the commit. Flickr's copy is
+        # taken down by the removal job, which outlives the photo's row.
         store.unpublish(photo.uuid)
+        flickr.sync_photo(photo, False)
         db.session.delete(photo)
     db.session.flush()
     shared = set(db.session.scalars(

@@ -1,0 +1,325 @@
+"""The rules of the Flickr connection and its outbox: connecting the account, which jobs a
+photo's change calls for, what a person may retry, and each photo's state in plain words."""
+
+import base64
+import json
+import random
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from cryptography.fernet import Fernet, InvalidToken
+from cryptography.hazmat.primitives.hashes import SHA256
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from flask import current_app
+from flickrapi.auth import FlickrAccessToken
+from sqlalchemy import Select, func, select, update
+from sqlalchemy.exc import IntegrityError
+
+from workshop.audit.services import record
+from workshop.auth.models import User
+from workshop.db import utcnow
+from workshop.errors import Conflict, Forbidden, NotFound
+from workshop.extensions import db
+from workshop.flickr import client
+from workshop.flickr.client import FlickrUnavailable
+from workshop.flickr.models import (
+    UNFINISHED,
+    ErrorKind,
+    FlickrAccount,
+    FlickrJob,
+    JobAction,
+    JobResult,
+    JobState,
+)
+from workshop.photos.models import Photo
+
+# Flickr's permission to delete: without it a withdrawn photo could not be taken down.
+PERMS = "delete"
+
+
+# --- the access token, sealed -----------------------------------------------------------
+
+
+def _fernet() -> Fernet:
+    secret = current_app.config.get("SECRET_KEY")
+    if not secret:
+        raise FlickrUnavailable("Set FLASK_SECRET_KEY before connecting Flickr: the "
+                                "connection is stored encrypted with a key made from it.")
+    key = HKDF(algorithm=SHA256(), length=32, salt=None,
+               info=b"workshop flickr access token").derive(str(secret).encode())
+    return Fernet(base64.urlsafe_b64encode(key))
+
+
+def seal(token: FlickrAccessToken) -> bytes:
+    plain = json.dumps({"token": token.token, "secret": token.token_secret})
+    return _fernet().encrypt(plain.encode())
+
+
+def unseal(account: FlickrAccount) -> FlickrAccessToken | None:
+    """The account's token, or None when it cannot be read (the secret key changed)."""
+    try:
+        plain = json.loads(_fernet().decrypt(account.sealed_token))
+    except (InvalidToken, ValueError):
+        return None
+    return FlickrAccessToken(plain["token"], plain["secret"], account.perms,
+                             account.fullname, account.username, account.user_nsid)
+
+
+# --- connecting the account -------------------------------------------------------------
+
+
+def _may_manage(actor: User | None) -> None:
+    # None is a terminal on the server: whoever runs the CLI is trusted already.
+    if actor is not None and not actor.is_admin:
+        raise Forbidden("Only an admin can connect or disconnect Flickr.")
+
+
+def get_account() -> FlickrAccount | None:
+    return db.session.get(FlickrAccount, 1)
+
+
+@dataclass
+class Authorisation:
+    """Half of the OAuth dance: where to send the admin, and what to keep till they return."""
+
+    url: str
+    request_token: str
+    request_secret: str
+
+
+def _flickr_call(fn, *args, **kwargs):
+    try:
+        return client.call(fn, *args, **kwargs)
+    except client.Failure as failure:
+        raise FlickrUnavailable(failure.message) from None
+    except client.RateLimited:
+        raise FlickrUnavailable("We have made as many calls to Flickr as it allows in an "
+                                "hour. Try again later.") from None
+
+
+def start_connect(actor: User | None, callback: str) -> Authorisation:
+    """Ask Flickr for a request token; callback is our address, or "oob" for a code."""
+    _may_manage(actor)
+    with client.opened() as api:
+        _flickr_call(api.get_request_token, oauth_callback=callback)
+        oauth = api.flickr_oauth
+        return Authorisation(api.auth_url(perms=PERMS), oauth.resource_owner_key,
+                             oauth.resource_owner_secret)
+
+
+def finish_connect(actor: User | None, request_token: str, request_secret: str,
+                   verifier: str) -> FlickrAccount:
+    """Trade the verifier for an access token, check it with Flickr and keep it sealed."""
+    _may_manage(actor)
+    verifier = (verifier or "").strip()
+    if not verifier or len(verifier) > 200:
+        raise FlickrUnavailable("Flickr did not send back a verification code. Try "
+                                "connecting again.")
+    with client.opened() as api:
+        oauth = api.flickr_oauth
+        oauth.resource_owner_key, oauth.resource_owner_secret = request_token, request_secret
+        oauth.requested_permissions = PERMS
+        try:
+            _flickr_call(api.get_access_token, verifier)
+        except KeyError:
+            raise FlickrUnavailable("Flickr's answer did not hold an access token. Try "
+                                    "connecting again.") from None
+        token = api.token_cache.token
+        # The permission Flickr actually granted, not the one we asked for.
+        checked = _flickr_call(api.auth.oauth.checkToken, oauth_token=token.token)
+    perms = checked.findtext("oauth/perms")
+    if perms != PERMS:
+        raise FlickrUnavailable(f"Flickr granted {perms or 'no'} permission; we need "
+                                "permission to delete, to take withdrawn photos down.")
+    user = checked.find("oauth/user")
+    account = get_account() or FlickrAccount(id=1)
+    account.sealed_token = seal(token)
+    account.perms = perms
+    account.user_nsid = user.get("nsid", token.user_nsid) if user is not None else token.user_nsid
+    account.username = user.get("username", token.username) if user is not None else token.username
+    account.fullname = (user.get("fullname") if user is not None else None) or token.fullname
+    account.connected_at = utcnow()
+    account.connected_by_id = actor.id if actor else None
+    db.session.add(account)
+    # Jobs that stopped because the old connection failed can go on with the new one.
+    db.session.execute(
+        update(FlickrJob)
+        .where(FlickrJob.state == JobState.ATTENTION, FlickrJob.error_kind == ErrorKind.AUTH)
+        .values(state=JobState.QUEUED, due_at=utcnow(), error_kind=None)
+        .execution_options(synchronize_session=False))
+    db.session.flush()
+    record(actor, "flickr.connected", "flickr_account", 1, username=account.username)
+    return account
+
+
+def disconnect(actor: User | None) -> None:
+    """Forget the token. Jobs wait, unharmed, until an account is connected again."""
+    _may_manage(actor)
+    account = get_account()
+    if account is None:
+        raise Conflict("No Flickr account is connected.")
+    db.session.delete(account)
+    db.session.flush()
+    record(actor, "flickr.disconnected", "flickr_account", 1, username=account.username)
+
+
+def connected_token() -> FlickrAccessToken | None:
+    """The connected account's token, or None when there is none (or it is unreadable)."""
+    account = get_account()
+    return unseal(account) if account else None
+
+
+@dataclass
+class AccountCheck:
+    account: FlickrAccount | None
+    working: bool
+    message: str
+
+
+def check_account(actor: User) -> AccountCheck:
+    """Which account is connected, asked of Flickr itself (flickr.test.login)."""
+    _may_manage(actor)
+    account = get_account()
+    if account is None:
+        return AccountCheck(None, False, "No Flickr account is connected.")
+    token = unseal(account)
+    if token is None:
+        return AccountCheck(account, False, "The stored connection cannot be read (the "
+                            "app's secret key has changed). Connect the account again.")
+    try:
+        with client.opened(token) as api:
+            login = _flickr_call(api.test.login)
+    except FlickrUnavailable as exc:
+        return AccountCheck(account, False, exc.message)
+    username = login.findtext("user/username") or account.username
+    return AccountCheck(account, True, f"Flickr says this is {username}.")
+
+
+# --- the outbox -------------------------------------------------------------------------
+
+
+def _latest_job(photo_uuid: str) -> FlickrJob | None:
+    return db.session.scalar(
+        select(FlickrJob).where(FlickrJob.photo_uuid == photo_uuid,
+                                FlickrJob.state != JobState.CANCELLED)
+        .order_by(FlickrJob.id.desc()).limit(1))
+
+
+def sync_photo(photo: Photo, wanted: bool) -> FlickrJob | None:
+    """Add the job that brings Flickr in line with the photo, if one is needed.
+
+    Called in the same transaction as every decision that can put a photo on Flickr or
+    take it off: approval, withdrawal, expiry, a rejection after a report, erasure.
+    """
+    latest = _latest_job(photo.uuid)
+    if wanted:
+        if latest is not None and latest.action is JobAction.UPLOAD:
+            return None
+        return _add_job(photo, JobAction.UPLOAD)
+    if latest is None or latest.action is JobAction.REMOVE:
+        return None
+    if latest.state in (JobState.QUEUED, JobState.ATTENTION):
+        latest.state, latest.finished_at = JobState.CANCELLED, utcnow()
+        # An upload never tried cannot have reached Flickr: calling it off is enough.
+        # (Uploads are only added after a removal, so nothing older is up there either.)
+        if latest.attempts == 0 and latest.flickr_photo_id is None:
+            db.session.flush()
+            return None
+    return _add_job(photo, JobAction.REMOVE)
+
+
+def _add_job(photo: Photo, action: JobAction) -> FlickrJob:
+    job = FlickrJob(photo_id=photo.id, photo_uuid=photo.uuid, site_id=photo.site_id,
+                    action=action, due_at=utcnow())
+    db.session.add(job)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # The same job was added by a request at the same moment (uq_flickr_jobs_unfinished).
+        db.session.rollback()
+        raise Conflict("Someone changed this photo at the same moment. Look again.") from None
+    return job
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential, capped, with jitter so that workers retrying together spread out."""
+    config = current_app.config
+    ceiling = min(config["FLICKR_BACKOFF_MAX_SECONDS"],
+                  config["FLICKR_BACKOFF_SECONDS"] * 2 ** max(attempts - 1, 0))
+    return timedelta(seconds=ceiling / 2 + random.uniform(0, ceiling / 2))  # noqa: S311 - jitter
+
+
+# --- what workers and admins see --------------------------------------------------------
+
+STATUS_LABELS = {
+    "queued": "Queued",
+    "uploading": "Uploading",
+    "in_group": "In the group",
+    "pending": "Waiting for the group's approval",
+    "attention": "Needs attention",
+    "removing": "Being taken down",
+    "removed": "Removed",
+}
+
+
+def status_of(job: FlickrJob) -> str:
+    if job.state is JobState.ATTENTION:
+        return "attention"
+    if job.action is JobAction.REMOVE:
+        return "removed" if job.state is JobState.DONE else "removing"
+    if job.state is JobState.DONE:
+        return "pending" if job.result is JobResult.PENDING else "in_group"
+    return "uploading" if job.state is JobState.RUNNING else "queued"
+
+
+def _visible_jobs(actor: User) -> Select:
+    if not actor.is_staff:
+        raise NotFound("There is nothing here.")
+    latest = (select(func.max(FlickrJob.id))
+              .where(FlickrJob.state != JobState.CANCELLED)
+              .group_by(FlickrJob.photo_uuid))
+    query = select(FlickrJob).where(FlickrJob.id.in_(latest))
+    if not actor.is_admin:
+        query = query.where(FlickrJob.site_id == actor.site_id)
+    return query
+
+
+@dataclass
+class SyncStatus:
+    counts: dict[str, int]
+    jobs: list[FlickrJob]
+
+
+def sync_status(actor: User, limit: int = 200) -> SyncStatus:
+    """Each photo's latest job (newest changes first), and how many are in each state."""
+    query = _visible_jobs(actor)
+    counts = dict.fromkeys(STATUS_LABELS, 0)
+    for job in db.session.scalars(query):
+        counts[status_of(job)] += 1
+    jobs = list(db.session.scalars(
+        query.order_by(FlickrJob.updated_at.desc(), FlickrJob.id.desc()).limit(limit)))
+    return SyncStatus(counts, jobs)
+
+
+def photo_job(actor: User, photo: Photo) -> FlickrJob | None:
+    return db.session.scalar(_visible_jobs(actor).where(FlickrJob.photo_uuid == photo.uuid))
+
+
+def retry(actor: User, photo: Photo, now: datetime | None = None) -> FlickrJob:
+    """A person asks for another try now: after fixing what Flickr complained of, or
+    rather than wait out a backoff."""
+    job = photo_job(actor, photo)
+    if job is None:
+        raise NotFound("This photo has nothing waiting for Flickr.")
+    if job.state not in (JobState.ATTENTION, JobState.QUEUED):
+        raise Conflict("There is nothing to try again: it is being sent now or is done.")
+    job.state, job.due_at, job.error_kind = JobState.QUEUED, now or utcnow(), None
+    db.session.flush()
+    record(actor, "flickr.retried", "photo", photo.id, site_id=photo.site_id,
+           job=job.action.value)
+    return job
+
+
+def unfinished_count() -> int:
+    return db.session.scalar(select(func.count(FlickrJob.id))
+                             .where(FlickrJob.state.in_(UNFINISHED))) or 0
