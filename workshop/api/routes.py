@@ -35,6 +35,7 @@ def _api_rate_limit() -> str:
 def create_blueprint() -> Blueprint:
     # Made afresh for each app: a blueprint cannot take children once registered.
     from workshop.auth.api import bp as auth_api
+    from workshop.flickr.api import bp as flickr_api
     from workshop.gallery.api import bp as gallery_api
     from workshop.lessons.api import bp as lessons_api
     from workshop.photos.api import bp as photos_api
@@ -67,7 +68,7 @@ def create_blueprint() -> Blueprint:
         return jsonify(openapi_document(current_app, PREFIX))
 
     for child in (auth_api, stock_api, lessons_api, programme_api, photos_api,
-                  gallery_api):
+                  gallery_api, flickr_api):
         # Flask-WTF looks up the exemption by the blueprint that owns the view, so each
         # nested blueprint needs its own; the parent's does not cover it.
         csrf.exempt(child)
