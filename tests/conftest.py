@@ -57,8 +57,14 @@ def database_uri(tmp_path_factory):
 
 
 @pytest.fixture
-def app(database_uri, tmp_path):
-    app = create_app(make_config(database_uri, tmp_path))
+def app_overrides() -> dict:
+    """Settings a folder of tests needs on top of make_config's (override the fixture)."""
+    return {}
+
+
+@pytest.fixture
+def app(database_uri, tmp_path, app_overrides):
+    app = create_app(make_config(database_uri, tmp_path, **app_overrides))
     with app.app_context():
         empty_tables()
     yield app
@@ -186,7 +192,8 @@ def api_token(app, account: Account) -> dict:
 # --- races ------------------------------------------------------------------------------
 
 
-def race(database_uri, tmp_path, contenders, act, prepare=lambda contender: contender):
+def race(database_uri, tmp_path, contenders, act, prepare=lambda contender: contender,
+         **overrides):
     """Run act(prepare(c)) for each contender in its own thread, all let go at once.
 
     Each thread has its own app context, so its own database connection, as two
@@ -198,7 +205,8 @@ def race(database_uri, tmp_path, contenders, act, prepare=lambda contender: cont
     from workshop.errors import Conflict
 
     racing = create_app(make_config(database_uri, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_size": len(contenders) + 1, "max_overflow": 0, "pool_timeout": 60}))
+        "pool_size": len(contenders) + 1, "max_overflow": 0, "pool_timeout": 60},
+        **overrides))
     barrier = threading.Barrier(len(contenders))
     outcomes: list[str] = []
 
