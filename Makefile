@@ -32,6 +32,12 @@ run: install instance/secret_key
 	$(RUN_ENV) $(FLASK) db upgrade
 	$(RUN_ENV) $(FLASK) demo load
 	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	@# With Flickr configured, the sync worker runs beside the web server and stops with it.
+	@if [ -n "$$FLASK_FLICKR_API_KEY" ]; then \
+	  echo "Flickr is configured: running the sync worker too"; \
+	  $(RUN_ENV) $(FLASK) flickr sync & worker=$$!; \
+	  trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	fi; \
 	$(RUN_ENV) $(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install
