@@ -301,3 +301,15 @@ def test_requests_reach_flickr_with_a_timeout(app, connected, participant, worke
     assert time.monotonic() - started < 10
     (job,) = jobs(app)
     assert job.state is JobState.QUEUED and "did not answer in time" in job.last_error
+
+
+def test_the_owner_sees_where_their_photo_is_on_flickr(app, client, connected, participant,
+                                                       worker):
+    photo_id = approved_photo(app, participant, worker)
+    login(client, participant)
+    assert "on its way to the Flickr group" in client.get(f"/photos/{photo_id}").get_data(
+        as_text=True)
+    drain(app)
+    html = client.get(f"/photos/{photo_id}").get_data(as_text=True)
+    assert "It is in the Flickr group." in html
+    assert "Flickr sync" not in html  # the workers' page is not linked for them

@@ -301,6 +301,24 @@ def sync_status(actor: User, limit: int = 200) -> SyncStatus:
     return SyncStatus(counts, jobs)
 
 
+# The same states in words for the photo's owner, who needs no error codes.
+OWNER_WORDS = {
+    "queued": "It is on its way to the Flickr group.",
+    "uploading": "It is on its way to the Flickr group.",
+    "in_group": "It is in the Flickr group.",
+    "pending": "It is on Flickr, waiting for the group's approval.",
+    "attention": "It has not reached Flickr yet. A worker is looking into it.",
+    "removing": "It is being taken down from Flickr.",
+    "removed": "It has been taken down from Flickr.",
+}
+
+
+def photo_status(photo: Photo) -> str | None:
+    """The photo's state on Flickr, for whoever may see the photo; None if never sent."""
+    job = _latest_job(photo.uuid)
+    return status_of(job) if job else None
+
+
 def photo_job(actor: User, photo: Photo) -> FlickrJob | None:
     return db.session.scalar(_visible_jobs(actor).where(FlickrJob.photo_uuid == photo.uuid))
 

@@ -20,6 +20,7 @@ from workshop.auth.models import Role, User
 from workshop.auth.routes import form_failed, staff_required
 from workshop.errors import Conflict, DomainError, Invalid, NotFound
 from workshop.extensions import db
+from workshop.flickr import services as flickr
 from workshop.lessons.models import LessonPlan
 from workshop.photos import forms, services
 from workshop.photos.models import ConsentPurpose, NoteTopic, Photo
@@ -226,7 +227,9 @@ def _photo_page(found: Photo, status: int = 200, **forms_given):
         page_forms["submit_form"].credit.choices[0] = SelectChoice(
             "display_name", f"My name here: {current_user.display_name}")
     return render_template("photos/photo.html", photo=found, links=lesson_links(),
-                           checklist=services.CHECKLIST, **page_forms), status
+                           checklist=services.CHECKLIST,
+                           flickr_words=flickr.OWNER_WORDS.get(flickr.photo_status(found)),
+                           **page_forms), status
 
 
 @bp.get("/<id:photo_id>")
