@@ -49,6 +49,8 @@ class Defaults:
     CONSENT_DAYS = 730
     # "Report this photo" hides it at once, so one address may not hide many.
     GALLERY_REPORT_LIMIT = "10 per hour"
+    # Rendered gallery pages kept per process for visitors without a session; 0 keeps none.
+    GALLERY_CACHE_PAGES = 256
     API_PAGE_SIZE = 50
     API_MAX_PAGE_SIZE = 200
 

@@ -63,3 +63,31 @@ def test_submit_approve_gallery_withdraw(app, open_page, participant, worker, br
     visitor.goto("/gallery")
     expect(visitor.get_by_text("No photos here yet.")).to_be_visible()
     assert browser_log.csp_violations == [] and browser_log.page_errors == []
+
+
+def test_a_visitor_reports_a_photo(app, open_page, participant, worker, browser_log):
+    with app.app_context():
+        owner = user(participant)
+        shown = services.upload(owner, services.upload_target(owner),
+                                io.BytesIO(photo((1200, 900), seed=8)), "The canal")
+        services.give_consent(owner, shown, ["gallery"])
+        services.submit(owner, shown, "The canal", "anonymous")
+        services.approve(user(worker), shown, dict.fromkeys(services.CHECKLIST, True))
+        db.session.commit()
+
+    visitor = open_page("small-phone")
+    visitor.goto("/gallery")
+    visitor.get_by_role("link", name="The canal").tap()
+    visitor.get_by_role("link", name="Report this photo").tap()
+    expect(visitor.get_by_role("heading", name="Report this photo")).to_be_visible()
+    violations = serious_violations(visitor)
+    assert violations == [], f"axe on the report page:\n{describe(violations)}"
+    visitor.get_by_label("What is wrong with it?").fill("My neighbour is in it")
+    visitor.get_by_role("button", name="Report and hide it").tap()
+    expect(visitor.get_by_text("The photo is hidden while a worker looks")).to_be_visible()
+    expect(visitor.get_by_text("No photos here yet.")).to_be_visible()
+    # The next visitor, with no session, does not get a page kept from before.
+    other = open_page("desktop")
+    other.goto("/gallery")
+    expect(other.get_by_text("No photos here yet.")).to_be_visible()
+    assert browser_log.csp_violations == [] and browser_log.page_errors == []

@@ -115,7 +115,7 @@ def test_a_report_hides_it_until_a_worker_decides(app, client, participant, work
     from tests.conftest import csrf_from
 
     shown = publish(app, participant, worker)
-    page = client.get(f"/gallery/{shown.uuid}").get_data(as_text=True)
+    page = client.get(f"/gallery/{shown.uuid}/report").get_data(as_text=True)
     response = client.post(f"/gallery/{shown.uuid}/report",
                            data={"csrf_token": csrf_from(page), "reason": "My neighbour"})
     assert response.status_code == 302
@@ -178,12 +178,16 @@ def test_a_gallery_page_costs_the_same_queries_however_many_photos(app, client, 
             assert client.get("/gallery").status_code == 200
             html_queries = len(statements)
             statements.clear()
+            assert client.get("/gallery").status_code == 200
+            kept_queries = len(statements)
+            statements.clear()
             assert len(client.get("/api/v1/gallery").json["items"]) == count
             api_queries = len(statements)
         finally:
             event.remove(engine, "before_cursor_execute", count_statement)
-    # One query for the page, whatever is on it.
-    assert (html_queries, api_queries) == (1, 1), statements
+    # The same few queries whatever is on the page: the gallery's version, the photos,
+    # and the earliest end of their consents. Served again: only the version.
+    assert (html_queries, kept_queries, api_queries) == (3, 1, 1), statements
 
 
 def test_gallery_needs_no_login_and_shows_no_site_or_username(app, client, participant,
@@ -233,3 +237,65 @@ def test_the_site_name_shows_only_when_an_admin_turns_it_on(app, client, partici
     refused = helper.post(f"/gallery/sites/{participant.site_id}/name",
                           data={"csrf_token": csrf_from(page), "shown": "0"})
     assert refused.status_code == 404
+
+
+# --- pages kept for visitors --------------------------------------------------------------
+
+
+def test_a_kept_page_changes_with_the_next_change(app, client, database_uri, tmp_path,
+                                                  participant, worker):
+    from tests.conftest import make_config
+    from workshop import create_app
+
+    shown = publish(app, participant, worker, seed=1, caption="The first")
+    first = client.get("/gallery").get_data()
+    assert client.get("/gallery").get_data() == first
+    # Another process (its own kept pages) publishes a photo: this one knows at once.
+    other = create_app(make_config(database_uri, tmp_path))
+    second = publish(other, participant, worker, seed=2, caption="The second")
+    with other.app_context():
+        db.engine.dispose()
+    html = client.get("/gallery").get_data(as_text=True)
+    assert shown.uuid in html and second.uuid in html
+    # A withdrawal, then a participant's portfolio and a site's name on the photo's page.
+    assert "The first" in client.get(f"/gallery/{shown.uuid}").get_data(as_text=True)
+    with app.app_context():
+        services.withdraw_consent(user(participant), db.session.get(Photo, shown.id),
+                                  ["gallery"])
+        db.session.commit()
+    assert shown.uuid not in client.get("/gallery").get_data(as_text=True)
+    assert client.get(f"/gallery/{shown.uuid}").status_code == 404
+    assert "/gallery/people/" not in client.get(f"/gallery/{second.uuid}").get_data(
+        as_text=True)
+    with app.app_context():
+        from workshop.gallery import services as gallery
+
+        gallery.set_portfolio(user(participant), True)
+        db.session.commit()
+    assert "/gallery/people/" in client.get(f"/gallery/{second.uuid}").get_data(as_text=True)
+
+
+def test_a_kept_page_ends_when_a_consent_runs_out(app, client, participant, worker):
+    import time
+
+    shown = publish(app, participant, worker)
+    with app.app_context():
+        (consent,) = db.session.get(Photo, shown.id).consents
+        # Ends in a moment, with no change to the database when it does.
+        consent.expires_at = utcnow() + timedelta(seconds=1.5)
+        db.session.commit()
+    assert shown.uuid in client.get("/gallery").get_data(as_text=True)
+    assert shown.uuid in client.get("/gallery").get_data(as_text=True)
+    time.sleep(1.6)
+    assert shown.uuid not in client.get("/gallery").get_data(as_text=True)
+
+
+def test_signed_in_people_and_messages_are_never_kept(app, client, participant, worker):
+    publish(app, participant, worker)
+    anonymous = client.get("/gallery").get_data(as_text=True)
+    assert "Log out" not in anonymous
+    login(client, participant)
+    mine = client.get("/gallery").get_data(as_text=True)
+    assert "Log out" in mine
+    # And a visitor after them still gets the page for visitors.
+    assert "Log out" not in app.test_client().get("/gallery").get_data(as_text=True)

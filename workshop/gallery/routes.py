@@ -1,14 +1,20 @@
 """The public gallery's pages: no login, only what the rules in services allow."""
 
+from functools import wraps
+
 from flask import (
     Blueprint,
+    Response,
     abort,
     current_app,
     flash,
+    g,
+    make_response,
     redirect,
     render_template,
     request,
     send_file,
+    session,
     url_for,
 )
 from flask_limiter.util import get_remote_address
@@ -18,9 +24,10 @@ from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
 from workshop.auth import services as auth
+from workshop.db import utcnow
 from workshop.errors import Invalid
 from workshop.extensions import limiter
-from workshop.gallery import services
+from workshop.gallery import cache, services
 from workshop.photos import services as photos
 from workshop.photos.storage import storage
 
@@ -44,7 +51,30 @@ def gallery_template_helpers() -> dict:
     return {"themes": THEMES}
 
 
+def kept_for_visitors(view):
+    """Serve a visitor without a session the page rendered for the last such visitor, as
+    long as nothing it shows has changed (see gallery.cache)."""
+    @wraps(view)
+    def wrapper(**kwargs):
+        if (request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
+                or not current_app.config["GALLERY_CACHE_PAGES"]):
+            return view(**kwargs)
+        pages, key, now = cache.page_cache(), request.full_path, utcnow()
+        version = cache.version()
+        body = pages.get(key, version, now)
+        if body is not None:
+            return Response(body, mimetype="text/html")
+        response = make_response(view(**kwargs))
+        # Only a plain page: not an error, and nothing put in a session for this visitor.
+        if response.status_code == 200 and not session.modified:
+            pages.put(key, version, g.get("shown_until"), response.get_data())
+        return response
+
+    return wrapper
+
+
 @bp.get("")
+@kept_for_visitors
 def index():
     theme = request.args.get("theme") or None
     month = request.args.get("month") or None
@@ -53,6 +83,7 @@ def index():
     except Invalid as exc:
         return render_template("gallery/index.html", page=None, theme=None, month=None,
                                error=exc.message), 422
+    g.shown_until = services.shown_until([photo.id for photo in page.photos])
     return render_template("gallery/index.html", page=page, theme=theme, month=month,
                            error=None)
 
@@ -87,9 +118,18 @@ def set_site_name(site_id: int):
 
 
 @bp.get("/<photo_uuid>")
+@kept_for_visitors
 def photo(photo_uuid: str):
     found = services.get_public(photo_uuid)
-    return render_template("gallery/photo.html", photo=found, form=ReportForm())
+    g.shown_until = services.shown_until([found.id])
+    return render_template("gallery/photo.html", photo=found)
+
+
+@bp.get("/<photo_uuid>/report")
+def report_form(photo_uuid: str):
+    # A page of its own, so the photo's page carries no per-visitor form token.
+    found = services.get_public(photo_uuid)
+    return render_template("gallery/report.html", photo=found, form=ReportForm())
 
 
 @bp.get("/<photo_uuid>/<any(thumb, large):kind>.jpg")
@@ -111,7 +151,7 @@ def report(photo_uuid: str):
     found = services.get_public(photo_uuid)
     form = ReportForm()
     if not form.validate_on_submit():
-        return render_template("gallery/photo.html", photo=found, form=form), 422
+        return render_template("gallery/report.html", photo=found, form=form), 422
     photos.report(found, form.reason.data)
     flash("Thank you. The photo is hidden while a worker looks at it.", "success")
     return redirect(url_for("gallery.index"))

@@ -7,7 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, exists, select, tuple_
+from sqlalchemy import Select, exists, func, select, tuple_
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
@@ -30,6 +30,16 @@ def public_photos(now: datetime | None = None) -> Select[tuple[Photo]]:
     return select(Photo).where(
         Photo.state == PhotoState.APPROVED, Photo.reported_at.is_(None),
         Photo.published_at.is_not(None), consent)
+
+
+def shown_until(photo_ids: list[int]) -> datetime | None:
+    """When the first of these photos' gallery consents runs out: a page showing them is
+    right until then (or until something changes)."""
+    if not photo_ids:
+        return None
+    return db.session.scalar(select(func.min(Consent.expires_at)).where(
+        Consent.photo_id.in_(photo_ids), Consent.purpose == ConsentPurpose.GALLERY,
+        Consent.ended_at.is_(None)))
 
 
 def get_public(photo_uuid: str, now: datetime | None = None) -> Photo:
