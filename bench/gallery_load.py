@@ -10,6 +10,12 @@ Each page is measured as a ratio to /healthz in the same run, so the number says
 page costs on top of Flask and gunicorn, whatever the machine. Runs are interleaved and
 the median of the rounds is taken, so a noisy neighbour slows every contender alike.
 The goal: every gallery page serves at least 0.4 as many requests per second as /healthz.
+
+The pages are asked for as a visitor does, without a session cookie, so after the first
+request they come from the page cache (workshop/gallery/cache.py), which still reads the
+gallery's version from the database on every request. The rows marked "rendered" send a
+session cookie, so every request renders the page: what the first visitor after a change
+waits for. They are printed for that reason and are not judged.
 """
 
 from __future__ import annotations
@@ -49,6 +55,8 @@ ROUNDS = 3
 SECONDS = 5
 THREADS, CONNECTIONS = 2, 8
 GOAL = 0.4  # requests/s of a gallery page as a multiple of /healthz's
+# Marks a target measured with a session cookie (rendered each time); shown, not judged.
+RENDERED = "#rendered"
 WRK = shutil.which("wrk")
 
 
@@ -212,10 +220,18 @@ def explain_page(app, cursor: str | None) -> str:
 
 
 def wrk(url: str, seconds: int) -> tuple[float, int, str]:
-    """Requests/s, the count of non-2xx/3xx answers and errors, and the raw output."""
+    """Requests/s, the count of non-2xx/3xx answers and errors, and the raw output.
+
+    A URL ending in RENDERED is asked for with a session cookie, as a signed-in person
+    would: the page is then rendered for every request, never served from the cache.
+    """
+    headers = []
+    if url.endswith(RENDERED):
+        url = url.removesuffix(RENDERED)
+        headers = ["-H", "Cookie: workshop_session=bench"]
     result = subprocess.run(  # noqa: S603 - wrk from PATH, our own URL
-        [WRK, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", url],
-        capture_output=True, text=True, check=True)
+        [WRK, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s",
+         *headers, url], capture_output=True, text=True, check=True)
     out = result.stdout
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
     bad = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses:\s+(\d+)", out))
@@ -285,6 +301,10 @@ def main() -> int:
             time.sleep(0.2)
 
         targets = {label: url for label, url in urls.items() if not label.startswith("_")}
+        # What a visitor gets is a page kept in the cache until the gallery changes; what
+        # it costs to make one (the first visitor after a change, anyone signed in):
+        targets["first, rendered"] = urls["first"] + RENDERED
+        targets["photo, rendered"] = urls["photo"] + RENDERED
         # A fast 404 or an empty page would pass the goal; check each page is the real one.
         problems = []
         for label, path in targets.items():
@@ -315,19 +335,21 @@ def main() -> int:
 
         baseline = statistics.median(rates["healthz"])
         print()
-        print(f"{'page':<10} {'req/s (median)':>15} {'rounds':>26} {'ratio':>6}  goal >= {GOAL}")
+        judged = [label for label in rates
+                  if label != "healthz" and not targets[label].endswith(RENDERED)]
+        print(f"{'page':<16} {'req/s (median)':>15} {'rounds':>26} {'ratio':>6}  goal >= {GOAL}")
         for label, values in rates.items():
             median = statistics.median(values)
             ratio = median / baseline
-            verdict = "baseline" if label == "healthz" else ("PASS" if ratio >= GOAL else "FAIL")
+            verdict = ("baseline" if label == "healthz" else "(not judged)"
+                       if label not in judged else "PASS" if ratio >= GOAL else "FAIL")
             rounds = " ".join(f"{v:8.1f}" for v in values)
-            print(f"{label:<10} {median:>15.1f} {rounds:>26} {ratio:>6.2f}  {verdict}")
+            print(f"{label:<16} {median:>15.1f} {rounds:>26} {ratio:>6.2f}  {verdict}")
         print("URLs:", json.dumps(targets))
         if any(failures.values()):
             print("WARNING: answers that were not 2xx/3xx or socket errors:",
                   {k: v for k, v in failures.items() if v})
-        passed = all(statistics.median(v) / baseline >= GOAL
-                     for label, v in rates.items() if label != "healthz")
+        passed = all(statistics.median(rates[label]) / baseline >= GOAL for label in judged)
         print(f"\nGOAL {'MET' if passed else 'NOT MET'}: every gallery page at least "
               f"{GOAL} x /healthz")
         plans = urls["_plans"]
