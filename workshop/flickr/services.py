@@ -132,12 +132,13 @@ def finish_connect(actor: User | None, request_token: str, request_secret: str,
         raise FlickrUnavailable(f"Flickr granted {perms or 'no'} permission; we need "
                                 "permission to delete, to take withdrawn photos down.")
     user = checked.find("oauth/user")
+    named = user.attrib if user is not None else {}
     account = get_account() or FlickrAccount(id=1)
     account.sealed_token = seal(token)
     account.perms = perms
-    account.user_nsid = user.get("nsid", token.user_nsid) if user is not None else token.user_nsid
-    account.username = user.get("username", token.username) if user is not None else token.username
-    account.fullname = (user.get("fullname") if user is not None else None) or token.fullname
+    account.user_nsid = named.get("nsid") or token.user_nsid
+    account.username = named.get("username") or token.username
+    account.fullname = named.get("fullname") or token.fullname
     account.connected_at = utcnow()
     account.connected_by_id = actor.id if actor else None
     db.session.add(account)
