@@ -4,7 +4,6 @@ from urllib.parse import urlsplit
 
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -14,7 +13,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from workshop.auth.routes import admin_required, staff_required
 from workshop.flickr import client, services
@@ -25,11 +23,6 @@ bp = Blueprint("flickr", __name__, url_prefix="/flickr")
 
 # Where the request token waits while the admin is on Flickr.
 PENDING_KEY = "flickr_oauth"
-
-
-def _checked_form() -> None:
-    if not FlaskForm().validate_on_submit():
-        abort(400)
 
 
 @bp.get("")
@@ -43,7 +36,6 @@ def status():
 @bp.post("/photos/<id:photo_id>/retry")
 @staff_required
 def retry(photo_id: int):
-    _checked_form()
     services.retry(current_user, photos.get_photo(current_user, photo_id))
     flash("It will be tried again in a moment.", "success")
     return redirect(url_for("flickr.status"))
@@ -67,7 +59,6 @@ def connection():
 @bp.post("/connect")
 @admin_required
 def connect():
-    _checked_form()
     pending = services.start_connect(current_user,
                                      url_for("flickr.callback", _external=True))
     session[PENDING_KEY] = {"token": pending.request_token, "secret": pending.request_secret}
@@ -97,7 +88,6 @@ def callback():
 @bp.post("/disconnect")
 @admin_required
 def disconnect():
-    _checked_form()
     services.disconnect(current_user)
     flash("Flickr is disconnected. Photos wait in the queue until it is connected again.",
           "success")

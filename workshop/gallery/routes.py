@@ -97,8 +97,6 @@ def portfolio(slug: str):
 @bp.post("/portfolio")
 @login_required
 def set_portfolio():
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     on = request.form.get("portfolio") == "on"
     services.set_portfolio(current_user, on)
     flash("Your portfolio page is on." if on else "Your portfolio page is off.", "success")
@@ -108,8 +106,6 @@ def set_portfolio():
 @bp.post("/sites/<id:site_id>/name")
 @login_required
 def set_site_name(site_id: int):
-    if not FlaskForm().validate_on_submit():
-        abort(400)
     site = auth.get_site(current_user, site_id)
     shown = request.form.get("shown") == "1"
     services.set_gallery_shows_name(current_user, site, shown)

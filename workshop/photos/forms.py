@@ -39,10 +39,6 @@ class NoteForm(FlaskForm):
                             validators=[Optional(), Length(max=COMMENT_LIMIT)])
 
 
-class ConsentForm(FlaskForm):
-    """Only the CSRF token: the button pressed says which purpose."""
-
-
 class SubmitForm(FlaskForm):
     caption = StringField("Caption (what people will read under it)",
                           validators=[Optional(), Length(max=CAPTION_LIMIT)])

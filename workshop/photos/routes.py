@@ -216,7 +216,6 @@ def _photo_page(found: Photo, status: int = 200, **forms_given):
     staff = current_user.is_staff
     page_forms = {
         "form": forms.NoteForm() if staff else None,
-        "consent_form": forms.ConsentForm(),
         "submit_form": None if staff else forms.SubmitForm(
             caption=found.caption, theme=found.theme.value if found.theme else ""),
         "approve_form": forms.ApproveForm() if staff else None,
@@ -314,8 +313,7 @@ def reject(photo_id: int):
 def moderation():
     waiting = db.session.scalars(services.moderation_queue(current_user).limit(200)).all()
     reported = db.session.scalars(services.reported_photos(current_user).limit(200)).all()
-    return render_template("photos/moderation.html", photos=waiting, reported=reported,
-                           form=forms.ConsentForm())
+    return render_template("photos/moderation.html", photos=waiting, reported=reported)
 
 
 @bp.post("/<id:photo_id>/review")
@@ -323,8 +321,6 @@ def moderation():
 @staff_required
 def review(photo_id: int):
     found = services.get_photo(current_user, photo_id)
-    if not forms.ConsentForm().validate_on_submit():
-        abort(400)
     keep = request.form.get("decision") == "keep"
     services.review_report(current_user, found, keep)
     flash("Back in the gallery." if keep else "Taken down; its owner sees a kind note.",
@@ -346,8 +342,6 @@ def _back_to(photo_id: int):
 @login_required
 def give_consent(photo_id: int):
     found = services.get_photo(current_user, photo_id)
-    if not forms.ConsentForm().validate_on_submit():
-        abort(400)
     purpose = request.form.get("purpose", "")
     services.give_consent(current_user, found, [purpose])
     flash(f"Thank you. This photo may now go to {PURPOSE_TITLES[purpose]} once a worker "
@@ -359,8 +353,6 @@ def give_consent(photo_id: int):
 @login_required
 def withdraw_consent(photo_id: int):
     found = services.get_photo(current_user, photo_id)
-    if not forms.ConsentForm().validate_on_submit():
-        abort(400)
     purpose = request.form.get("purpose", "")
     services.withdraw_consent(current_user, found, [purpose])
     flash(f"Done. This photo will not go to {PURPOSE_TITLES[purpose]}.", "success")
@@ -372,7 +364,7 @@ def withdraw_consent(photo_id: int):
 def consents():
     if current_user.is_staff:
         return redirect(url_for("photos.index"))
-    return render_template("photos/consents.html", form=forms.ConsentForm(),
+    return render_template("photos/consents.html",
                            consents=services.consent_history(current_user))
 
 
