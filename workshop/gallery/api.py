@@ -1,18 +1,18 @@
 """GET /api/v1/gallery: the public gallery as JSON, by the same rules as its pages."""
 
-from typing import Literal
 
 from flask import Blueprint, url_for
 from pydantic import BaseModel, Field
 
 from workshop.api.spec import OutModel, operation
 from workshop.gallery import services
+from workshop.lessons.api import TopicName as ThemeName
 
 bp = Blueprint("gallery_api", __name__)
 
 
 class GalleryQuery(BaseModel):
-    theme: Literal["light", "distance", "steadiness", "other"] | None = None
+    theme: ThemeName | None = None
     month: str | None = Field(default=None, pattern=r"^\d{4}-\d{2}$",
                               description="Published in this month, like 2026-11.")
     cursor: str | None = Field(default=None, max_length=200,
@@ -24,7 +24,7 @@ class GalleryItem(OutModel):
     id: str = Field(description="The photo's public id.")
     caption: str
     credit: str = Field(description="The chosen name, or Anonymous.")
-    theme: Literal["light", "distance", "steadiness", "other"] | None
+    theme: ThemeName | None
     page_url: str
     thumb_url: str
     large_url: str

@@ -19,28 +19,17 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required
-from flask_wtf import FlaskForm
-from wtforms import TextAreaField
-from wtforms.validators import Length, Optional
 
 from workshop.auth import services as auth
 from workshop.db import utcnow
 from workshop.errors import Invalid
 from workshop.extensions import limiter
-from workshop.gallery import cache, services
+from workshop.gallery import cache, forms, services
 from workshop.photos import services as photos
+from workshop.photos.forms import THEME_TITLES
 from workshop.photos.storage import storage
 
 bp = Blueprint("gallery", __name__, url_prefix="/gallery")
-
-THEMES = {"light": "Good light", "distance": "Getting close", "steadiness": "Keeping still",
-          "other": "Something else"}
-
-
-class ReportForm(FlaskForm):
-    reason = TextAreaField("What is wrong with it? (you can leave this empty)",
-                           validators=[Optional(), Length(max=photos.REASON_LIMIT)])
-
 
 def _report_limit() -> str:
     return current_app.config["GALLERY_REPORT_LIMIT"]
@@ -48,7 +37,7 @@ def _report_limit() -> str:
 
 @bp.context_processor
 def gallery_template_helpers() -> dict:
-    return {"themes": THEMES}
+    return {"themes": THEME_TITLES}
 
 
 def kept_for_visitors(view):
@@ -125,7 +114,7 @@ def photo(photo_uuid: str):
 def report_form(photo_uuid: str):
     # A page of its own, so the photo's page carries no per-visitor form token.
     found = services.get_public(photo_uuid)
-    return render_template("gallery/report.html", photo=found, form=ReportForm())
+    return render_template("gallery/report.html", photo=found, form=forms.ReportForm())
 
 
 @bp.get("/<photo_uuid>/<any(thumb, large):kind>.jpg")
@@ -145,7 +134,7 @@ def photo_file(photo_uuid: str, kind: str):
 @limiter.limit(_report_limit, key_func=get_remote_address)
 def report(photo_uuid: str):
     found = services.get_public(photo_uuid)
-    form = ReportForm()
+    form = forms.ReportForm()
     if not form.validate_on_submit():
         return render_template("gallery/report.html", photo=found, form=form), 422
     photos.report(found, form.reason.data)

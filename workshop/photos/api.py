@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from workshop.api.routes import api_user
 from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
+from workshop.lessons.api import TopicName as ThemeName
 from workshop.photos import services
 from workshop.photos.models import Photo
 
@@ -72,7 +73,7 @@ class PhotoOut(OutModel):
     credit: Literal["display_name", "anonymous"] | None
     credit_name: str | None = Field(description="The name shown in public, or null for "
                                                 "Anonymous.")
-    theme: Literal["light", "distance", "steadiness", "other"] | None
+    theme: ThemeName | None
     submitted_at: datetime | None
     decided_at: datetime | None
     published_at: datetime | None
@@ -169,7 +170,7 @@ def withdraw_consent(photo_id: int, body: PurposesIn):
 class SubmitIn(ApiModel):
     caption: str = Field(default="", max_length=services.CAPTION_LIMIT)
     credit: Literal["display_name", "anonymous"]
-    theme: Literal["light", "distance", "steadiness", "other"] | None = Field(
+    theme: ThemeName | None = Field(
         default=None, description="What it practises; by default its session's lesson topic.")
 
 

@@ -39,15 +39,17 @@ class NoteForm(FlaskForm):
                             validators=[Optional(), Length(max=COMMENT_LIMIT)])
 
 
+# What a photo practised (a lesson topic), in the words the pages and the gallery use.
+THEME_TITLES = {"light": "Good light", "distance": "Getting close",
+                "steadiness": "Keeping still", "other": "Something else"}
+
+
 class SubmitForm(FlaskForm):
     caption = StringField("Caption (what people will read under it)",
                           validators=[Optional(), Length(max=CAPTION_LIMIT)])
     theme = SelectField("What were you practising?", choices=[
         SelectChoice("", "Nothing in particular"),
-        SelectChoice("light", "Good light"),
-        SelectChoice("distance", "Getting close"),
-        SelectChoice("steadiness", "Keeping still"),
-        SelectChoice("other", "Something else"),
+        *(SelectChoice(value, title) for value, title in THEME_TITLES.items()),
     ], validators=[Optional()])
     credit = RadioField("Show it as taken by", default=Credit.ANONYMOUS.value, choices=[
         SelectChoice(Credit.DISPLAY_NAME.value, "My name here"),
