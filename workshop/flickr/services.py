@@ -12,7 +12,7 @@ from cryptography.hazmat.primitives.hashes import SHA256
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flickrapi.auth import FlickrAccessToken
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from workshop.audit.services import record
@@ -273,16 +273,9 @@ def status_of(job: FlickrJob) -> str:
     return "uploading" if job.state is JobState.RUNNING else "queued"
 
 
-def _visible_jobs(actor: User) -> Select:
+def _require_staff(actor: User) -> None:
     if not actor.is_staff:
         raise NotFound("There is nothing here.")
-    latest = (select(func.max(FlickrJob.id))
-              .where(FlickrJob.state != JobState.CANCELLED)
-              .group_by(FlickrJob.photo_uuid))
-    query = select(FlickrJob).where(FlickrJob.id.in_(latest))
-    if not actor.is_admin:
-        query = query.where(FlickrJob.site_id == actor.site_id)
-    return query
 
 
 @dataclass
@@ -293,13 +286,19 @@ class SyncStatus:
 
 def sync_status(actor: User, limit: int = 200) -> SyncStatus:
     """Each photo's latest job (newest changes first), and how many are in each state."""
-    query = _visible_jobs(actor)
+    _require_staff(actor)
+    latest = (select(func.max(FlickrJob.id))
+              .where(FlickrJob.state != JobState.CANCELLED)
+              .group_by(FlickrJob.photo_uuid))
+    query = select(FlickrJob).where(FlickrJob.id.in_(latest))
+    if not actor.is_admin:
+        query = query.where(FlickrJob.site_id == actor.site_id)
+    jobs = db.session.scalars(
+        query.order_by(FlickrJob.updated_at.desc(), FlickrJob.id.desc())).all()
     counts = dict.fromkeys(STATUS_LABELS, 0)
-    for job in db.session.scalars(query):
+    for job in jobs:
         counts[status_of(job)] += 1
-    jobs = list(db.session.scalars(
-        query.order_by(FlickrJob.updated_at.desc(), FlickrJob.id.desc()).limit(limit)))
-    return SyncStatus(counts, jobs)
+    return SyncStatus(counts, list(jobs[:limit]))
 
 
 # The same states in words for the photo's owner, who needs no error codes.
@@ -314,20 +313,17 @@ OWNER_WORDS = {
 }
 
 
-def photo_status(photo: Photo) -> str | None:
-    """The photo's state on Flickr, for whoever may see the photo; None if never sent."""
+def owner_words(photo: Photo) -> str | None:
+    """Where the photo is on Flickr, in words for whoever may see it; None if never sent."""
     job = _latest_job(photo.uuid)
-    return status_of(job) if job else None
-
-
-def photo_job(actor: User, photo: Photo) -> FlickrJob | None:
-    return db.session.scalar(_visible_jobs(actor).where(FlickrJob.photo_uuid == photo.uuid))
+    return OWNER_WORDS[status_of(job)] if job else None
 
 
 def retry(actor: User, photo: Photo, now: datetime | None = None) -> FlickrJob:
     """A person asks for another try now: after fixing what Flickr complained of, or
-    rather than wait out a backoff."""
-    job = photo_job(actor, photo)
+    rather than wait out a backoff. (Who may see the photo was checked in fetching it.)"""
+    _require_staff(actor)
+    job = _latest_job(photo.uuid)
     if job is None:
         raise NotFound("This photo has nothing waiting for Flickr.")
     if job.state not in (JobState.ATTENTION, JobState.QUEUED):

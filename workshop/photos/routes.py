@@ -227,7 +227,7 @@ def _photo_page(found: Photo, status: int = 200, **forms_given):
             "display_name", f"My name here: {current_user.display_name}")
     return render_template("photos/photo.html", photo=found, links=lesson_links(),
                            checklist=services.CHECKLIST,
-                           flickr_words=flickr.OWNER_WORDS.get(flickr.photo_status(found)),
+                           flickr_words=flickr.owner_words(found),
                            **page_forms), status
 
 
