@@ -50,9 +50,9 @@ class User(db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # The secret in a worker's calendar feed address (hashed); None until they make one.
     # Set while a participant has opted in to a public portfolio page: its address.
     portfolio_slug: Mapped[str | None] = mapped_column(String(24), unique=True, index=True)
+    # The secret in a worker's calendar feed address (hashed); None until they make one.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True,
                                                             index=True)
 
