@@ -1,4 +1,4 @@
-"""flask flickr connect, status and sync: the connection from a terminal, and the worker."""
+"""flask flickr connect, disconnect and sync: the connection from a terminal, and the worker."""
 
 import signal
 import threading
@@ -13,16 +13,9 @@ from workshop.flickr import client, services, worker
 flickr_cli = AppGroup("flickr", help="The programme's Flickr account and group sync.")
 
 
-def _require_settings() -> None:
-    missing = client.settings_missing()
-    if missing:
-        raise click.ClickException("Flickr is not set up: set " + ", ".join(missing) + ".")
-
-
 @flickr_cli.command("connect")
 def connect():
     """Connect the programme's Flickr account (for a server without a browser)."""
-    _require_settings()
     try:
         pending = services.start_connect(None, "oob")
         click.echo("Open this address in a browser, signed in to the programme's Flickr "
@@ -52,7 +45,10 @@ def disconnect():
 @click.option("--once", is_flag=True, help="Do the jobs that are due now, then exit.")
 def sync(once: bool):
     """Run the sync worker: send approved photos, take withdrawn ones down."""
-    _require_settings()
+    try:
+        client.require_settings()
+    except client.FlickrNotConfigured as exc:
+        raise click.ClickException(exc.message) from None
     stop = threading.Event()
 
     def finish_then_stop(signum, frame):

@@ -66,12 +66,15 @@ def settings_missing() -> list[str]:
             if not config.get(f"FLICKR_{name}")]
 
 
+def require_settings() -> None:
+    if missing := settings_missing():
+        raise FlickrNotConfigured("Flickr is not set up: set " + ", ".join(missing) + ".")
+
+
 def make_api(token: flickrapi.auth.FlickrAccessToken | None = None) -> flickrapi.FlickrAPI:
     """A client pointed at the configured addresses, with a timeout on every call."""
+    require_settings()
     config = current_app.config
-    missing = settings_missing()
-    if missing:
-        raise FlickrNotConfigured("Flickr is not set up: set " + ", ".join(missing) + ".")
     api = flickrapi.FlickrAPI(config["FLICKR_API_KEY"], config["FLICKR_API_SECRET"],
                               token=token, store_token=False, format="etree",
                               timeout=config["FLICKR_TIMEOUT_SECONDS"])
