@@ -19,6 +19,7 @@ from tests.flickr.conftest import (
     on_flickr,
     run_once,
     uuid_of,
+    verifier_from,
 )
 from tests.flickr.fake_flickr import Fault
 from workshop.extensions import db
@@ -93,8 +94,6 @@ def test_a_token_without_delete_permission_is_refused(app, client, admin, fake):
         pending = services.start_connect(None, "oob")
     # The admin changes the permission on Flickr's page to "write".
     answer = authorise(pending.url.replace("perms=delete", "perms=write"))
-    from tests.flickr.conftest import verifier_from
-
     with app.app_context(), pytest.raises(FlickrUnavailable) as refused:
         services.finish_connect(None, pending.request_token, pending.request_secret,
                                 verifier_from(answer))
@@ -238,8 +237,6 @@ def test_flask_flickr_connect_reads_the_code_from_the_terminal(app, fake):
             line = process.stdout.readline()
             assert line, process.stderr.read()
             lines.append(line.strip())
-        from tests.flickr.conftest import verifier_from
-
         code = verifier_from(authorise(lines[-1]))
         out, err = process.communicate(code + "\n", timeout=60)
     finally:
