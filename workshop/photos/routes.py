@@ -238,7 +238,6 @@ def photo(photo_id: int):
 
 
 @bp.post("/<id:photo_id>/notes")
-@login_required
 @staff_required
 def add_note(photo_id: int):
     found = services.get_photo(current_user, photo_id)
@@ -275,7 +274,6 @@ def submit(photo_id: int):
 
 
 @bp.post("/<id:photo_id>/approve")
-@login_required
 @staff_required
 def approve(photo_id: int):
     found = services.get_photo(current_user, photo_id)
@@ -292,7 +290,6 @@ def approve(photo_id: int):
 
 
 @bp.post("/<id:photo_id>/reject")
-@login_required
 @staff_required
 def reject(photo_id: int):
     found = services.get_photo(current_user, photo_id)
@@ -308,7 +305,6 @@ def reject(photo_id: int):
 
 
 @bp.get("/moderation")
-@login_required
 @staff_required
 def moderation():
     waiting = db.session.scalars(services.moderation_queue(current_user).limit(200)).all()
@@ -317,7 +313,6 @@ def moderation():
 
 
 @bp.post("/<id:photo_id>/review")
-@login_required
 @staff_required
 def review(photo_id: int):
     found = services.get_photo(current_user, photo_id)
@@ -404,7 +399,6 @@ def my_progress():
 
 
 @bp.get("/progress/<id:participant_id>")
-@login_required
 @staff_required
 def progress(participant_id: int):
     return _progress(_participant_or_404(participant_id))
