@@ -232,3 +232,19 @@ def test_the_result_is_json_with_the_agreed_keys():
 def test_odd_sizes_do_not_break_the_checks(size):
     result = checks.analyse(Image.new("RGB", size, (90, 90, 90)), original_size=size)
     assert result["steadiness"]["verdict"] == "ok"
+
+
+@pytest.mark.parametrize("rounds", [2, 10])
+def test_the_smoothing_is_the_binomial_blur_on_both_axes_in_any_number_of_goes(rounds):
+    """measure_blur smooths in two goes when the picture is grainy and takes the width
+    added by the smoothing back out, so the smoothing must be exactly the binomial blur."""
+    grain = np.random.default_rng(3).random((60, 80), dtype=np.float32)
+    kernel = np.array([1.0])
+    for _ in range(rounds):
+        kernel = np.convolve(kernel, [0.25, 0.5, 0.25])
+    down = np.apply_along_axis(np.convolve, 0, grain, kernel, mode="valid")
+    expected = np.apply_along_axis(np.convolve, 1, down, kernel, mode="valid")
+
+    np.testing.assert_allclose(checks._smooth(grain, rounds), expected, atol=1e-5)
+    in_two_goes = checks._smooth(checks._smooth(grain, 2), rounds - 2)
+    np.testing.assert_allclose(in_two_goes, expected, atol=1e-5)

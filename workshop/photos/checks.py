@@ -151,13 +151,22 @@ def _slope_noise_gain(rounds: int) -> float:
 SLOPE_NOISE_GAIN = {n: _slope_noise_gain(n) for n in range(2, MAX_SMOOTHING + 1, 2)}
 
 
-def _smooth_down(a: np.ndarray, kernel: np.ndarray) -> np.ndarray:
-    """Convolve down the columns with a symmetric kernel, keeping only full windows."""
+def _convolve_valid(a: np.ndarray, kernel: np.ndarray, axis: int) -> np.ndarray:
+    """Convolve along one axis with a symmetric kernel, keeping only full windows.
+
+    Both passes slice the array in place rather than transposing it: strided reads across a
+    transposed array made the second pass several times slower than the first.
+    """
     r = len(kernel) // 2
-    n = a.shape[0] - 2 * r
-    out = a[r : r + n] * kernel[r]
+    n = a.shape[axis] - 2 * r
+
+    def shifted(start: int) -> np.ndarray:
+        return a[start : start + n] if axis == 0 else a[:, start : start + n]
+
+    out = shifted(r) * kernel[r]
+    pair = np.empty_like(out)
     for i in range(r):
-        pair = a[i : i + n] + a[2 * r - i : 2 * r - i + n]
+        np.add(shifted(i), shifted(2 * r - i), out=pair)
         pair *= kernel[i]
         out += pair
     return out
@@ -166,7 +175,7 @@ def _smooth_down(a: np.ndarray, kernel: np.ndarray) -> np.ndarray:
 def _smooth(a: np.ndarray, rounds: int) -> np.ndarray:
     """Binomial smoothing; the result loses rounds/2 pixels on every side (no padding)."""
     kernel = _binomial(rounds).astype(np.float32)
-    return _smooth_down(_smooth_down(a, kernel).T, kernel).T
+    return _convolve_valid(_convolve_valid(a, kernel, 0), kernel, 1)
 
 
 def _slopes(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -174,6 +183,17 @@ def _slopes(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     gx = a[1:-1, 2:] - a[1:-1, :-2]
     gy = a[2:, 1:-1] - a[:-2, 1:-1]
     return gx, gy, gx * gx + gy * gy
+
+
+def _noise(smooth: np.ndarray) -> float:
+    """The typical slope where nothing happens, from every third pixel each way.
+
+    Most pixels lie in flat areas, where the slope is just noise (Rayleigh-distributed).
+    """
+    h, w = smooth.shape
+    gx = smooth[1 : h - 1 : 3, 2:w:3] - smooth[1 : h - 1 : 3, 0 : w - 2 : 3]
+    gy = smooth[2:h:3, 1 : w - 1 : 3] - smooth[0 : h - 2 : 3, 1 : w - 1 : 3]
+    return math.sqrt(float(np.median(gx * gx + gy * gy))) / 2 / RAYLEIGH_MEDIAN
 
 
 def _edge_centres(
@@ -203,17 +223,15 @@ def measure_blur(gray: np.ndarray) -> float | None:
         return None  # a sliver: nothing to judge
     rounds = 2
     smooth = _smooth(gray, rounds)
-    gx, gy, g2 = _slopes(smooth)
-    # Most pixels lie in flat areas, where the slope is just noise (Rayleigh-distributed).
-    typical = math.sqrt(float(np.median(g2[::3, ::3]))) / 2
-    noise = typical / RAYLEIGH_MEDIAN / SLOPE_NOISE_GAIN[rounds]
+    noise = _noise(smooth) / SLOPE_NOISE_GAIN[rounds]
     more = rounds
     while more < MAX_SMOOTHING and noise * SLOPE_NOISE_GAIN[more] > NOISE_TARGET:
         more += 2
     if more > rounds:
+        # Binomial smoothing adds up: the rest of the rounds go on top of the first two.
+        smooth = _smooth(smooth, more - rounds)
         rounds = more
-        smooth = _smooth(gray, rounds)
-        gx, gy, g2 = _slopes(smooth)
+    gx, gy, g2 = _slopes(smooth)
     sigma = math.sqrt(rounds / 2)
 
     floor = 2 * EDGE_OVER_NOISE * noise * SLOPE_NOISE_GAIN[rounds]
