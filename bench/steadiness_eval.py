@@ -331,22 +331,26 @@ def auc(positive: np.ndarray, negative: np.ndarray) -> float:
     return float(np.mean(diff > 0) + 0.5 * np.mean(diff == 0))
 
 
-def choose_threshold(sharp: np.ndarray, shaken: np.ndarray) -> float:
-    """The rule for every threshold here: best balanced accuracy, the middle of the best run."""
-    values = np.unique(np.concatenate([sharp, shaken]))
-    candidates = np.concatenate([[values[0] - 1], (values[1:] + values[:-1]) / 2, [values[-1] + 1]])
-    caught = (shaken[None, :] > candidates[:, None]).mean(axis=1)
-    spared = (sharp[None, :] <= candidates[:, None]).mean(axis=1)
-    balanced = caught + spared
-    best = np.flatnonzero(balanced == balanced.max())
-    return float(candidates[best[len(best) // 2]])
+# The goal is to catch 90 % of clearly shaken photos; a threshold is chosen to catch 92 % of
+# the photos it is chosen on, keeping two points for photographs it has never seen.
+CATCH_AIM = 0.92
+
+
+def choose_threshold(shaken: np.ndarray) -> float:
+    """The rule for every threshold here: as few false alarms as possible while catching
+    CATCH_AIM of the clearly shaken photos, i.e. as high as that allows. A false alarm tells
+    a participant off for a good photo, so the goal's margin goes to sparing sharp ones."""
+    shaken = np.sort(shaken)
+    missed = int((1 - CATCH_AIM) * len(shaken))  # this many may read below the threshold
+    if missed == 0:
+        return float(shaken[0]) - 1.0
+    return float(shaken[missed - 1] + shaken[missed]) / 2
 
 
 @dataclass
 class Method:
     name: str
     value: Callable[[Result], float]  # higher = blurrier
-    fixed: float | None = None  # the operating threshold in use, if any
 
 
 def held_out_calls(results: list[Result], method: Method) -> dict[int, bool]:
@@ -356,8 +360,7 @@ def held_out_calls(results: list[Result], method: Method) -> dict[int, bool]:
     for held in sources:
         train = [r for r in results if r.source != held]
         threshold = choose_threshold(
-            np.array([method.value(r) for r in train if r.steadiness == "sharp"]),
-            np.array([method.value(r) for r in train if r.steadiness == "shaken"]),
+            np.array([method.value(r) for r in train if r.steadiness == "shaken"])
         )
         for i, r in enumerate(results):
             if r.source == held:
@@ -365,32 +368,11 @@ def held_out_calls(results: list[Result], method: Method) -> dict[int, bool]:
     return calls
 
 
-def all_in_calls(results: list[Result], method: Method) -> tuple[dict[int, bool], float]:
-    """One threshold for every photograph: the one in use, or else the rule's choice."""
-    threshold = method.fixed
-    if threshold is None:
-        threshold = choose_threshold(
-            np.array([method.value(r) for r in results if r.steadiness == "sharp"]),
-            np.array([method.value(r) for r in results if r.steadiness == "shaken"]),
-        )
-    return {i: method.value(r) > threshold for i, r in enumerate(results)}, threshold
-
-
 def verdict_calls(results: list[Result]) -> dict[int, bool]:
     """What analyse() itself said, which must agree with SHAKY_ABOVE on the measured blur."""
     for r in results:
         assert (r.verdict == "shaky") == (r.blur > checks.SHAKY_ABOVE), r
     return {i: r.verdict == "shaky" for i, r in enumerate(results)}
-
-
-def false_alarms_at_goal(results: list[Result], method: Method) -> tuple[float, list[Result]]:
-    """The lowest threshold that still catches 90 % of clearly shaken photos, and the sharp
-    photos it calls shaky: where the false-alarm goal is lost, whatever threshold is used."""
-    shaken = np.sort([method.value(r) for r in results if r.steadiness == "shaken"])
-    threshold = float(shaken[int(0.1 * len(shaken))])
-    return threshold, [
-        r for r in results if r.steadiness == "sharp" and method.value(r) >= threshold
-    ]
 
 
 def tally(results: list[Result], key: Callable[[Result], str]) -> str:
@@ -417,7 +399,7 @@ def report(results: list[Result], seconds: float) -> None:
     sizes = sorted({r.size_mp for r in results})
     photos = [r for r in results if r.source != "clock"]
     clock = [r for r in results if r.source == "clock"]
-    ours = Method("ours", lambda r: r.blur, checks.SHAKY_ABOVE)
+    ours = Method("ours", lambda r: r.blur)
     baseline = Method("Laplacian", lambda r: -math.log(r.laplacian_var + 1e-9))
 
     print("Steadiness and light checks on scikit-image's photographs (bench/steadiness_eval.py)")
@@ -458,15 +440,15 @@ def report(results: list[Result], seconds: float) -> None:
     ours_held = held_out_calls(photos, ours)
     base_held = held_out_calls(photos, baseline)
     ours_in, ours_threshold = verdict_calls(photos), checks.SHAKY_ABOVE
-    ours_rule = choose_threshold(
-        np.array([r.blur for r in photos if r.steadiness == "sharp"]),
-        np.array([r.blur for r in photos if r.steadiness == "shaken"]),
+    ours_rule = choose_threshold(np.array([r.blur for r in photos if r.steadiness == "shaken"]))
+    base_threshold = choose_threshold(
+        np.array([baseline.value(r) for r in photos if r.steadiness == "shaken"])
     )
-    base_in, base_threshold = all_in_calls(photos, baseline)
     print("Share of sharp photos called shaky (false) and of clearly shaken ones caught.")
     print("held out: each photograph judged with a threshold chosen on the other photographs")
-    print("(rule: best balanced accuracy). in use: analyse()'s own verdicts, i.e. "
-          "checks.SHAKY_ABOVE.")
+    print(f"(rule: the fewest false alarms that still catch {CATCH_AIM:.0%} of the clearly "
+          "shaken ones).")
+    print("in use: analyse()'s own verdicts, i.e. checks.SHAKY_ABOVE.")
     print("                          ours, held out  ours, in use    Laplacian, held out")
     print("                          false  caught   false  caught   false  caught")
     groups: list[tuple[str, Callable[[Result], bool]]] = [("all", lambda r: True)]
@@ -486,14 +468,9 @@ def report(results: list[Result], seconds: float) -> None:
     print(f"thresholds: ours in use {ours_threshold:.2f} px (the rule on every photograph gives "
           f"{ours_rule:.2f}); Laplacian variance on every photograph: "
           f"{math.exp(-base_threshold):.1f}")
-    sharp_count = sum(r.steadiness == "sharp" for r in photos)
-    for method in (ours, baseline):
-        threshold, alarms = false_alarms_at_goal(photos, method)
-        print(f"catching 90 % of clearly shaken photos ({method.name}, every photograph): "
-              f"{percent(len(alarms), sharp_count).strip()} false alarms")
-        if method is ours:
-            print(f"  at {threshold:.2f} px; by photo: {tally(alarms, lambda r: r.source)}; "
-                  f"by kind: {tally(alarms, lambda r: r.condition)}")
+    alarms = [r for i, r in enumerate(photos) if ours_in[i] and r.steadiness == "sharp"]
+    print(f"ours in use, sharp photos called shaky by photo: {tally(alarms, lambda r: r.source)}; "
+          f"by kind: {tally(alarms, lambda r: r.condition)}")
     mild = [r for r in photos if r.steadiness == "mild"]
     mild_called = sum(r.blur > ours_threshold for r in mild)
     base_mild = sum(baseline.value(r) > base_threshold for r in mild)
