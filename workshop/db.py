@@ -4,8 +4,11 @@ import enum
 from datetime import UTC, datetime
 
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
+
+from workshop.errors import Conflict
 
 # Stable constraint names make migrations reproducible on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
@@ -34,6 +37,21 @@ def get_row(model, row_id):
     if type(row_id) is not int or not 1 <= row_id <= MAX_ID:
         return None
     return db.session.get(model, row_id)
+
+
+def flush_or_conflict(message: str, race: type[Exception] = IntegrityError) -> None:
+    """Flush; if another request got there first, undo and say so kindly.
+
+    race: how the database tells: a unique rule broken (IntegrityError), or a row changed
+    since it was read (StaleDataError, with a version column).
+    """
+    from workshop.extensions import db
+
+    try:
+        db.session.flush()
+    except race:
+        db.session.rollback()
+        raise Conflict(message) from None
 
 
 def string_enum(cls: type[enum.Enum], name: str, length: int) -> Enum:

@@ -13,11 +13,10 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from flask import current_app
 from flickrapi.auth import FlickrAccessToken
 from sqlalchemy import func, select, update
-from sqlalchemy.exc import IntegrityError
 
 from workshop.audit.services import record
 from workshop.auth.models import User
-from workshop.db import utcnow
+from workshop.db import flush_or_conflict, utcnow
 from workshop.errors import Conflict, Forbidden, NotFound
 from workshop.extensions import db
 from workshop.flickr import client
@@ -233,12 +232,8 @@ def _add_job(photo: Photo, action: JobAction) -> FlickrJob:
     job = FlickrJob(photo_id=photo.id, photo_uuid=photo.uuid, site_id=photo.site_id,
                     action=action, due_at=utcnow())
     db.session.add(job)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # The same job was added by a request at the same moment (uq_flickr_jobs_unfinished).
-        db.session.rollback()
-        raise Conflict("Someone changed this photo at the same moment. Look again.") from None
+    # The same job added by a request at the same moment breaks uq_flickr_jobs_unfinished.
+    flush_or_conflict("Someone changed this photo at the same moment. Look again.")
     return job
 
 

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Select, and_, select, update
-from sqlalchemy.exc import IntegrityError
 
 from workshop.audit.services import record
 from workshop.auth.models import User
+from workshop.db import flush_or_conflict
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan, LessonPlanVersion, Topic
@@ -169,15 +169,6 @@ def _free_slug(title: str) -> str:
     return slug
 
 
-def _flush_or_conflict(message: str) -> None:
-    try:
-        db.session.flush()
-    except IntegrityError:
-        # Two saves at the very same moment: the database's unique rules caught the second.
-        db.session.rollback()
-        raise Conflict(message) from None
-
-
 # --- changing ---------------------------------------------------------------------------
 
 
@@ -199,7 +190,7 @@ def create_plan(actor: User | None, topic: Topic | str, *, slug: str | None = No
     plan = LessonPlan(slug=slug, topic=topic, version=1)
     plan.versions.append(LessonPlanVersion(number=1, created_by=actor, **content))
     db.session.add(plan)
-    _flush_or_conflict("Someone added a plan with this title at the same moment. "
+    flush_or_conflict("Someone added a plan with this title at the same moment. "
                        "Try again.")
     record(actor, "lesson.created", "lesson_plan", plan.id, None, slug=slug,
            topic=topic.value, version=1)
@@ -261,7 +252,7 @@ def update_plan(actor: User | None, plan: LessonPlan, *, expected_version: int,
                        {"current_version": [str(plan.version)]})
     db.session.refresh(plan, ["version", "topic"])
     plan.versions.append(LessonPlanVersion(number=number, created_by=actor, **content))
-    _flush_or_conflict("Someone saved this plan at the same moment. Look at it again, "
+    flush_or_conflict("Someone saved this plan at the same moment. Look at it again, "
                        "then try once more.")
     record(actor, "lesson.updated", "lesson_plan", plan.id, None, version=number,
            fields=changed)

@@ -8,7 +8,6 @@ from typing import Any, BinaryIO
 
 from flask import current_app
 from sqlalchemy import Select, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
@@ -16,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workshop.audit.services import record
 from workshop.auth import services as auth
 from workshop.auth.models import Role, User
-from workshop.db import get_row, utcnow
+from workshop.db import flush_or_conflict, get_row, utcnow
 from workshop.errors import Conflict, DomainError, Invalid, NotFound
 from workshop.extensions import db
 from workshop.flickr import services as flickr
@@ -82,15 +81,6 @@ def too_large_message(limit: int) -> str:
 
 def _limit(name: str) -> int:
     return int(current_app.config[name])
-
-
-def _flush_or_conflict(message: str, race: type[Exception] = IntegrityError) -> None:
-    """Flush; if another request got there first (race), undo and say so kindly."""
-    try:
-        db.session.flush()
-    except race:
-        db.session.rollback()
-        raise Conflict(message) from None
 
 
 # --- who sees what ----------------------------------------------------------------------
@@ -225,7 +215,7 @@ def upload(actor: User, target: UploadFor, stream: BinaryIO, caption: str | None
         )
         db.session.add(photo)
         # The same file from the same person in two requests at once.
-        _flush_or_conflict("This photo is being uploaded already. Look in your photos in a "
+        flush_or_conflict("This photo is being uploaded already. Look in your photos in a "
                            "moment.")
         created = store.keep(received, {"large": processed.large, "thumb": processed.thumb})
         track_new_files(db.session(), created)
@@ -380,7 +370,7 @@ def _end_lapsed(photo: Photo, now: datetime) -> None:
 
 
 def _flush_consents() -> None:
-    _flush_or_conflict("Someone changed this photo's consent at the same moment. Look "
+    flush_or_conflict("Someone changed this photo's consent at the same moment. Look "
                        "again and try once more.")
 
 
@@ -455,7 +445,7 @@ REASON_LIMIT = 500
 
 
 def _decide_flush() -> None:
-    _flush_or_conflict("Something changed on this photo a moment ago (perhaps its consent "
+    flush_or_conflict("Something changed on this photo a moment ago (perhaps its consent "
                        "was taken back). Look at it again.", StaleDataError)
 
 

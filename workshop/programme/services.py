@@ -6,12 +6,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
-from workshop.db import get_row, utcnow
+from workshop.db import flush_or_conflict, get_row, utcnow
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan
@@ -32,11 +31,7 @@ def _staff_only(actor: User) -> None:
 
 
 def _flush() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(STALE) from None
+    flush_or_conflict(STALE, StaleDataError)
 
 
 def _lock_session(session: Session) -> None:
@@ -312,11 +307,7 @@ def enrol(actor: User, session: Session, participant_id: int,
                        {"participant_id": [f"No places left (all {session.capacity} taken)."]})
     enrolment = Enrolment(session=session, participant=person, enrolled_at=now or utcnow())
     db.session.add(enrolment)
-    try:
-        db.session.flush()
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict(f"{person.display_name} was enrolled at the same moment.") from None
+    flush_or_conflict(f"{person.display_name} was enrolled at the same moment.")
     record(actor, "session.enrolled", "session", session.id, session.site_id,
            participant_id=person.id)
     return enrolment

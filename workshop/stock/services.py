@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
-from workshop.db import get_row, utcnow
+from workshop.db import flush_or_conflict, get_row, utcnow
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
 from workshop.programme.models import Session
@@ -91,12 +91,8 @@ def _check_version(obj: Camera | Booking, expected: int | None, what: str) -> No
 
 
 def _flush(what: str) -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        db.session.rollback()
-        raise Conflict(f"Someone changed this {what} a moment ago. "
-                       "Look at it again, then try once more.") from None
+    flush_or_conflict(f"Someone changed this {what} a moment ago. "
+                      "Look at it again, then try once more.", StaleDataError)
 
 
 # --- cameras ----------------------------------------------------------------------------
