@@ -17,7 +17,7 @@ from flask_login import current_user
 from workshop.auth.routes import admin_required, staff_required
 from workshop.flickr import client, services
 from workshop.photos import services as photos
-from workshop.security import CONTENT_SECURITY_POLICY
+from workshop.security import content_security_policy
 
 bp = Blueprint("flickr", __name__, url_prefix="/flickr")
 
@@ -51,8 +51,8 @@ def connection():
     # The connect button's form is answered with a redirect to Flickr's sign-in page,
     # which the browser follows only if this page's policy lets its forms go there.
     oauth = urlsplit(current_app.config["FLICKR_OAUTH_URL"])
-    response.headers["Content-Security-Policy"] = CONTENT_SECURITY_POLICY.replace(
-        "form-action 'self'", f"form-action 'self' {oauth.scheme}://{oauth.netloc}")
+    response.headers["Content-Security-Policy"] = content_security_policy(
+        f"{oauth.scheme}://{oauth.netloc}")
     return response
 
 
