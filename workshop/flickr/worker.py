@@ -95,9 +95,14 @@ def _save(job: FlickrJob, **values) -> None:
     db.session.refresh(job)
 
 
+def _let_go(job: FlickrJob, **values) -> None:
+    """Store the job's new state and give up the claim: the job is no longer ours."""
+    _save(job, claim=None, lease_until=None, **values)
+
+
 def _finish(job: FlickrJob, result: JobResult) -> None:
-    _save(job, state=JobState.DONE, result=result, finished_at=utcnow(), lease_until=None,
-          claim=None, error_kind=None, last_error=None)
+    _let_go(job, state=JobState.DONE, result=result, finished_at=utcnow(), error_kind=None,
+            last_error=None)
 
 
 def _found_on_flickr(api: FlickrAPI, photo_uuid: str) -> list[str]:
@@ -150,8 +155,7 @@ def _upload(api: FlickrAPI, job: FlickrJob) -> None:
     photo = db.session.get(Photo, job.photo_id) if job.photo_id else None
     if photo is None:
         # Erased meanwhile; its removal job (added with the erasure) cleans up.
-        _save(job, state=JobState.CANCELLED, finished_at=utcnow(), claim=None,
-              lease_until=None)
+        _let_go(job, state=JobState.CANCELLED, finished_at=utcnow())
         return
     flickr_id = job.flickr_photo_id
     if flickr_id is None and job.uncertain:
@@ -190,8 +194,7 @@ def _remove(api: FlickrAPI, job: FlickrJob) -> None:
 
 def _failed(job: FlickrJob, failure: Failure) -> None:
     attempts = job.attempts + 1
-    values = {"attempts": attempts, "error_kind": failure.kind, "last_error": failure.message,
-              "claim": None, "lease_until": None}
+    values = {"attempts": attempts, "error_kind": failure.kind, "last_error": failure.message}
     if failure.uncertain:
         values["uncertain"] = True
     # A removal is a promise to the participant: it keeps trying unless only a new
@@ -202,7 +205,7 @@ def _failed(job: FlickrJob, failure: Failure) -> None:
         values.update(state=JobState.QUEUED, due_at=utcnow() + services.backoff(attempts))
     else:
         values.update(state=JobState.ATTENTION)
-    _save(job, **values)
+    _let_go(job, **values)
 
 
 def run_job(api: FlickrAPI, job: FlickrJob) -> None:
@@ -214,8 +217,8 @@ def run_job(api: FlickrAPI, job: FlickrJob) -> None:
             _failed(job, failure)
         except RateLimited as limited:
             # Not the job's fault: back in the queue for when the budget allows, untouched.
-            _save(job, state=JobState.QUEUED, claim=None, lease_until=None,
-                  due_at=datetime.fromtimestamp(limited.retry_at, utcnow().tzinfo))
+            _let_go(job, state=JobState.QUEUED,
+                    due_at=datetime.fromtimestamp(limited.retry_at, utcnow().tzinfo))
     except LostLease:
         current_app.logger.warning("Flickr job %s was taken over by another worker", job.id)
 
