@@ -7,12 +7,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from workshop.config import MIN_SECRET_KEY_LENGTH, Defaults
+from workshop.config import MIN_SECRET_KEY_LENGTH, TEXT_SETTINGS, Defaults
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-
-
-TEXT_SETTINGS = ("FLICKR_API_KEY", "FLICKR_API_SECRET", "FLICKR_GROUP_ID")
 
 
 class ConfigError(RuntimeError):
@@ -41,8 +38,6 @@ def create_app(config: dict | None = None) -> Flask:
 def configure(app: Flask, config: dict | None) -> None:
     app.config.from_object(Defaults)
     app.config.from_prefixed_env()
-    # Keys and ids are text even when they look like numbers, which from_prefixed_env
-    # would read as JSON ("12e4" would become 120000.0).
     for name in TEXT_SETTINGS:
         if (raw := os.environ.get(f"FLASK_{name}")) is not None:
             app.config[name] = raw

@@ -5,6 +5,9 @@ from datetime import timedelta
 # The smallest secret key we accept outside debug and testing: 32 bytes of hex or base64
 # carry well over 128 bits.
 MIN_SECRET_KEY_LENGTH = 32
+# Read from the environment as written: keys and ids are text even when they look like
+# numbers, which from_prefixed_env would read as JSON ("12e4" would become 120000.0).
+TEXT_SETTINGS = ("FLICKR_API_KEY", "FLICKR_API_SECRET", "FLICKR_GROUP_ID")
 
 
 class Defaults:

@@ -14,8 +14,8 @@ from workshop.photos import services as photos
 
 bp = Blueprint("flickr_api", __name__)
 
-StatusName = Literal["queued", "uploading", "in_group", "pending", "attention", "removing",
-                     "removed"]
+# The names of services.STATUS_LABELS, listed once there.
+StatusName = Literal[tuple(services.STATUS_LABELS)]
 
 
 class FlickrPhotoOut(OutModel):

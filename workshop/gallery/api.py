@@ -1,6 +1,5 @@
 """GET /api/v1/gallery: the public gallery as JSON, by the same rules as its pages."""
 
-
 from flask import Blueprint, url_for
 from pydantic import BaseModel, Field
 
