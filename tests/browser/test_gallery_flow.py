@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import describe, serious_violations
 from tests.browser.test_programme_flow import scrolls_sideways
-from tests.photos.conftest import photo
+from tests.photos.conftest import photo, publish
 from tests.stock.conftest import user
 from workshop.extensions import db
 from workshop.photos import services
@@ -66,14 +66,8 @@ def test_submit_approve_gallery_withdraw(app, open_page, participant, worker, br
 
 
 def test_a_visitor_reports_a_photo(app, open_page, participant, worker, browser_log):
-    with app.app_context():
-        owner = user(participant)
-        shown = services.upload(owner, services.upload_target(owner),
-                                io.BytesIO(photo((1200, 900), seed=8)), "The canal")
-        services.give_consent(owner, shown, ["gallery"])
-        services.submit(owner, shown, "The canal", "anonymous")
-        services.approve(user(worker), shown, dict.fromkeys(services.CHECKLIST, True))
-        db.session.commit()
+    publish(app, participant, worker, seed=8, caption="The canal", credit="anonymous",
+            size=(1200, 900))
 
     visitor = open_page("small-phone")
     visitor.goto("/gallery")

@@ -1,7 +1,6 @@
 """Flickr fixtures: a fake Flickr on 127.0.0.1, the app pointed at it, a connected account,
 and approved photos with Flickr consent."""
 
-import io
 import re
 import uuid
 
@@ -9,18 +8,13 @@ import pytest
 import requests
 from sqlalchemy import select
 
-from tests.conftest import make_account
 from tests.flickr.fake_flickr import FakeFlickr
-from tests.photos.conftest import photo
-from tests.stock.conftest import user
+from tests.photos.conftest import publish
 from workshop.extensions import db
 from workshop.flickr import services
 from workshop.flickr import worker as sync_worker
 from workshop.flickr.models import FlickrJob
-from workshop.photos import services as photos
 from workshop.photos.models import Photo
-
-ALL_CHECKED = dict.fromkeys(photos.CHECKLIST, True)
 
 
 @pytest.fixture
@@ -28,12 +22,14 @@ def fake():
     # A fresh API key per test: the shared call budget is counted per key.
     with FakeFlickr(api_key=f"key-{uuid.uuid4().hex[:8]}", api_secret="secret") as server:
         yield server
+    # A fault inside the fake shows to the app as a 500, which it would simply retry.
+    assert server.errors == []
 
 
 def flickr_settings(fake: FakeFlickr, **overrides) -> dict:
     return {
         "FLICKR_API_KEY": fake.api_key,
-        "FLICKR_API_SECRET": "secret",
+        "FLICKR_API_SECRET": fake.api_secret,
         "FLICKR_GROUP_ID": fake.group_id,
         "FLICKR_REST_URL": fake.rest_url,
         "FLICKR_UPLOAD_URL": fake.upload_url,
@@ -80,23 +76,11 @@ def connected(app, fake):
     return fake
 
 
-@pytest.fixture
-def second_worker(app, worker):
-    return make_account(app, "worker3", "worker", worker.site_id)
-
-
 def approved_photo(app, owner, moderator, purposes=("gallery", "flickr"), seed=0,
                    caption="The canal at dusk") -> int:
     """A photo uploaded, consented, submitted and approved; its id."""
-    with app.app_context():
-        participant = user(owner)
-        created = photos.upload(participant, photos.upload_target(participant),
-                                io.BytesIO(photo(seed=seed)))
-        photos.give_consent(participant, created, list(purposes))
-        photos.submit(participant, created, caption, "display_name")
-        photos.approve(user(moderator), created, ALL_CHECKED)
-        db.session.commit()
-        return created.id
+    return publish(app, owner, moderator, purposes=purposes, seed=seed, caption=caption,
+                   size=(800, 600)).id
 
 
 def run_once(app) -> int:

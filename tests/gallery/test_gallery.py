@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from tests.conftest import csrf_from, login, make_account
-from tests.photos.conftest import fetch, photo
+from tests.photos.conftest import fetch, photo, publish
 from tests.stock.conftest import user
 from workshop.auth.models import User
 from workshop.db import utcnow
@@ -16,24 +16,6 @@ from workshop.extensions import db
 from workshop.photos import services
 from workshop.photos.models import Photo, PhotoState
 from workshop.photos.storage import storage
-
-ALL_CHECKED = dict.fromkeys(services.CHECKLIST, True)
-
-
-def publish(app, owner, approver, *, seed=0, purposes=("gallery",), credit="display_name",
-            theme=None, caption="A photo", now=None) -> Photo:
-    """Upload, consent, submit and approve a photo; returns it (detached)."""
-    with app.app_context():
-        participant = user(owner)
-        found = services.upload(participant, services.upload_target(participant),
-                                io.BytesIO(photo((320, 240), seed=seed)))
-        services.give_consent(participant, found, list(purposes), now=now)
-        services.submit(participant, found, caption, credit, theme, now=now)
-        services.approve(user(approver), found, ALL_CHECKED, now=now)
-        db.session.commit()
-        db.session.refresh(found)
-        db.session.expunge(found)
-        return found
 
 
 def gallery_ids(client, **params) -> list[str]:

@@ -10,13 +10,33 @@ from werkzeug.test import encode_multipart
 
 from tests.conftest import csrf_from, login
 from tests.photos import images
+from tests.stock.conftest import user
 from workshop.extensions import db
+from workshop.photos import services
 from workshop.photos.models import Photo
+
+ALL_CHECKED = dict.fromkeys(services.CHECKLIST, True)
 
 
 def photo(size: tuple[int, int] = (800, 600), seed: int = 0, blur: float = 0.0) -> bytes:
     """A JPEG of a scene; different seeds give different files, blur a blurred one."""
     return images.jpeg(size, image=images.scene(size, seed=seed, blur=blur))
+
+
+def publish(app, owner, approver, *, seed=0, purposes=("gallery",), credit="display_name",
+            theme=None, caption="A photo", now=None, size=(320, 240)) -> Photo:
+    """Upload, consent, submit and approve a photo; returns it (detached)."""
+    with app.app_context():
+        participant = user(owner)
+        found = services.upload(participant, services.upload_target(participant),
+                                io.BytesIO(photo(size, seed=seed)))
+        services.give_consent(participant, found, list(purposes), now=now)
+        services.submit(participant, found, caption, credit, theme, now=now)
+        services.approve(user(approver), found, ALL_CHECKED, now=now)
+        db.session.commit()
+        db.session.refresh(found)
+        db.session.expunge(found)
+        return found
 
 
 def stored_files(app) -> list[Path]:

@@ -14,15 +14,13 @@ from tests.conftest import (
     post_form,
     race,
 )
-from tests.photos.conftest import photo
+from tests.photos.conftest import ALL_CHECKED, photo
 from tests.stock.conftest import user
 from workshop.audit.models import AuditEvent
 from workshop.errors import Conflict, Invalid
 from workshop.extensions import db
 from workshop.photos import services
 from workshop.photos.models import Photo, PhotoState
-
-ALL_CHECKED = dict.fromkeys(services.CHECKLIST, True)
 
 
 def _consented_photo(app, account, purposes=("gallery",), seed=0) -> int:
