@@ -57,6 +57,7 @@ class JobState(enum.StrEnum):
 
 
 UNFINISHED = (JobState.QUEUED, JobState.RUNNING, JobState.ATTENTION)
+UNFINISHED_SQL = text("state IN ({})".format(", ".join(f"'{s.value}'" for s in UNFINISHED)))
 
 
 class JobResult(enum.StrEnum):
@@ -87,8 +88,7 @@ class FlickrJob(db.Model):
     __table_args__ = (
         # One unfinished job per photo and action however many requests race to add it.
         Index("uq_flickr_jobs_unfinished", "photo_uuid", "action", unique=True,
-              sqlite_where=text("state IN ('queued', 'running', 'attention')"),
-              postgresql_where=text("state IN ('queued', 'running', 'attention')")),
+              sqlite_where=UNFINISHED_SQL, postgresql_where=UNFINISHED_SQL),
         # What a worker looks for: due jobs, oldest first.
         Index("ix_flickr_jobs_due", "state", "due_at"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
