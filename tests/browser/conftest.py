@@ -13,6 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.conftest import Account
+from tests.flickr.conftest import fake  # noqa: F401 - the fake Flickr, for the Flickr flow
 
 CHROMIUM = "/usr/bin/chromium"
 # --no-sandbox because the tests may run as root; the rest keep Chromium off the network.

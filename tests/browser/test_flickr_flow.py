@@ -6,7 +6,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import describe, serious_violations
-from tests.flickr.conftest import approved_photo, drain, fake, flickr_settings, on_flickr  # noqa: F401
+from tests.flickr.conftest import approved_photo, drain, flickr_settings, on_flickr
 from tests.stock.conftest import user
 from workshop.extensions import db
 from workshop.photos import services
@@ -16,11 +16,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def app_overrides(fake) -> dict:  # noqa: F811 - uses the fake fixture imported above
+def app_overrides(fake) -> dict:
     return flickr_settings(fake)
 
 
-def test_connect_send_and_take_down(app, open_page, fake, admin, participant, worker,  # noqa: F811
+def test_connect_send_and_take_down(app, open_page, fake, admin, participant, worker,
                                     browser_log):
     page = open_page("desktop")
     log_in(page, admin)

@@ -7,12 +7,14 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, event, select
 
-from tests.conftest import csrf_from, login, make_account
+from tests.conftest import csrf_from, login, make_account, make_config
 from tests.photos.conftest import fetch, photo, publish
 from tests.stock.conftest import user
+from workshop import create_app
 from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.extensions import db
+from workshop.gallery import services as gallery
 from workshop.photos import services
 from workshop.photos.models import Photo, PhotoState
 from workshop.photos.storage import storage
@@ -94,8 +96,6 @@ def test_an_expired_consent_hides_the_photo_before_the_daily_job(app, client, ru
 
 
 def test_a_report_hides_it_until_a_worker_decides(app, client, participant, worker):
-    from tests.conftest import csrf_from
-
     shown = publish(app, participant, worker)
     page = client.get(f"/gallery/{shown.uuid}/report").get_data(as_text=True)
     response = client.post(f"/gallery/{shown.uuid}/report",
@@ -226,9 +226,6 @@ def test_the_site_name_shows_only_when_an_admin_turns_it_on(app, client, partici
 
 def test_a_kept_page_changes_with_the_next_change(app, client, database_uri, tmp_path,
                                                   participant, worker):
-    from tests.conftest import make_config
-    from workshop import create_app
-
     shown = publish(app, participant, worker, seed=1, caption="The first")
     first = client.get("/gallery").get_data()
     assert client.get("/gallery").get_data() == first
@@ -250,8 +247,6 @@ def test_a_kept_page_changes_with_the_next_change(app, client, database_uri, tmp
     assert "/gallery/people/" not in client.get(f"/gallery/{second.uuid}").get_data(
         as_text=True)
     with app.app_context():
-        from workshop.gallery import services as gallery
-
         gallery.set_portfolio(user(participant), True)
         db.session.commit()
     assert "/gallery/people/" in client.get(f"/gallery/{second.uuid}").get_data(as_text=True)
