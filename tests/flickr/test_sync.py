@@ -106,7 +106,7 @@ def test_approved_photos_reach_the_group_with_the_right_details(app, connected, 
     assert {(j.state, j.result) for j in jobs(app)} == {(JobState.DONE, JobResult.IN_GROUP)}
 
 
-def test_untitled_and_anonymous(app, connected, participant, worker):
+def test_a_photo_without_a_caption_goes_as_untitled(app, connected, participant, worker):
     photo_id = approved_photo(app, participant, worker, caption="")
     with app.app_context():
         found = db.session.get(Photo, photo_id)
