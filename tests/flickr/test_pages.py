@@ -263,6 +263,17 @@ def test_flask_flickr_sync_needs_the_settings(app, runner):
     assert "FLASK_FLICKR_API_KEY" in result.output
 
 
+def test_flask_flickr_disconnect_forgets_the_account_once(app, runner, connected):
+    result = runner.invoke(args=["flickr", "disconnect"])
+    assert result.exit_code == 0, result.output
+    assert "Disconnected from Flickr." in result.output
+    assert account_row(app) is None
+
+    again = runner.invoke(args=["flickr", "disconnect"])
+    assert again.exit_code == 1
+    assert again.output == "Error: No Flickr account is connected.\n"
+
+
 def test_a_worker_killed_mid_upload_loses_nothing(app, connected, participant, worker):
     # The upload reaches Flickr, then the answer is slow; the worker is killed meanwhile.
     connected.inject("upload", Fault.delay(30, after_effect=True))

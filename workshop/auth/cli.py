@@ -8,17 +8,12 @@ from sqlalchemy import select
 
 from workshop.auth import services
 from workshop.auth.models import Role, User
-from workshop.errors import DomainError
+from workshop.cli import domain_errors_as_messages
 from workshop.extensions import db
 
 users_cli = AppGroup("users", help="Manage user accounts.")
 sites_cli = AppGroup("sites", help="Manage sites (clinic locations).")
 tokens_cli = AppGroup("tokens", help="Manage API tokens.")
-
-
-def _fail(exc: DomainError) -> None:
-    db.session.rollback()
-    raise click.ClickException(exc.message)
 
 
 def _read_passphrase() -> str:
@@ -42,11 +37,9 @@ def create_user(username: str, role: str, site_slug: str | None, display_name: s
             raise click.ClickException(f"There is no site with the slug {site_slug}.")
         site_id = site.id
     password = _read_passphrase()
-    try:
+    with domain_errors_as_messages():
         user = services.create_user(None, username, role, display_name or username,
                                     password, site_id)
-    except DomainError as exc:
-        _fail(exc)
     db.session.commit()
     click.echo(f"Created {user.role.value} {user.username}.")
 
@@ -56,10 +49,8 @@ def create_user(username: str, role: str, site_slug: str | None, display_name: s
 @click.option("--slug", required=True, help="Short name used in links, like north-hub.")
 def create_site(name: str, slug: str):
     """Create a site called NAME."""
-    try:
+    with domain_errors_as_messages():
         site = services.create_site(None, name, slug)
-    except DomainError as exc:
-        _fail(exc)
     db.session.commit()
     click.echo(f"Created site {site.name} ({site.slug}).")
 
@@ -72,10 +63,8 @@ def create_token(username: str, name: str):
     user = db.session.scalar(select(User).where(User.username == username.strip().lower()))
     if user is None or not user.active:
         raise click.ClickException(f"There is no active user {username}.")
-    try:
+    with domain_errors_as_messages():
         _, raw = services.create_api_token(user, name)
-    except DomainError as exc:
-        _fail(exc)
     db.session.commit()
     click.echo("Keep this token secret; it is not shown again.", err=True)
     click.echo(raw)

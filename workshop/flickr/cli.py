@@ -6,7 +6,7 @@ import threading
 import click
 from flask.cli import AppGroup
 
-from workshop.errors import Conflict
+from workshop.cli import domain_errors_as_messages
 from workshop.extensions import db
 from workshop.flickr import client, services, worker
 
@@ -16,7 +16,7 @@ flickr_cli = AppGroup("flickr", help="The programme's Flickr account and group s
 @flickr_cli.command("connect")
 def connect():
     """Connect the programme's Flickr account (for a server without a browser)."""
-    try:
+    with domain_errors_as_messages():
         pending = services.start_connect(None, "oob")
         click.echo("Open this address in a browser, signed in to the programme's Flickr "
                    "account, and agree:")
@@ -24,8 +24,6 @@ def connect():
         code = click.prompt("Then type the code Flickr shows")
         account = services.finish_connect(None, pending.request_token,
                                           pending.request_secret, code)
-    except client.FlickrUnavailable as exc:
-        raise click.ClickException(exc.message) from None
     db.session.commit()
     click.echo(f"Connected to Flickr as {account.username}.")
 
@@ -33,10 +31,8 @@ def connect():
 @flickr_cli.command("disconnect")
 def disconnect():
     """Forget the connected account; queued jobs wait for a new connection."""
-    try:
+    with domain_errors_as_messages():
         services.disconnect(None)
-    except Conflict as exc:
-        raise click.ClickException(exc.message) from None
     db.session.commit()
     click.echo("Disconnected from Flickr.")
 
@@ -45,10 +41,8 @@ def disconnect():
 @click.option("--once", is_flag=True, help="Do the jobs that are due now, then exit.")
 def sync(once: bool):
     """Run the sync worker: send approved photos, take withdrawn ones down."""
-    try:
+    with domain_errors_as_messages():
         client.require_settings()
-    except client.FlickrNotConfigured as exc:
-        raise click.ClickException(exc.message) from None
     stop = threading.Event()
 
     def finish_then_stop(signum, frame):
