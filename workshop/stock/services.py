@@ -84,15 +84,17 @@ def _staff_only(actor: User) -> None:
         raise Forbidden("Only workers can do that.")
 
 
+def _changed_meanwhile(what: str) -> str:
+    return f"Someone changed this {what} a moment ago. Look at it again, then try once more."
+
+
 def _check_version(obj: Camera | Booking, expected: int | None, what: str) -> None:
     if expected is not None and expected != obj.version:
-        raise Conflict(f"Someone changed this {what} a moment ago. "
-                       "Look at it again, then try once more.")
+        raise Conflict(_changed_meanwhile(what))
 
 
 def _flush(what: str) -> None:
-    flush_or_conflict(f"Someone changed this {what} a moment ago. "
-                      "Look at it again, then try once more.", StaleDataError)
+    flush_or_conflict(_changed_meanwhile(what), StaleDataError)
 
 
 # --- cameras ----------------------------------------------------------------------------
@@ -346,8 +348,7 @@ def _flush_period(booking: Booking, starts_at: datetime, ends_at: datetime) -> N
         raise _clash_error(clash) from None
     except StaleDataError:
         db.session.rollback()
-        raise Conflict("Someone changed this booking a moment ago. Look at it again, then "
-                       "try once more.") from None
+        raise Conflict(_changed_meanwhile("booking")) from None
 
 
 def _check_period(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
