@@ -3,6 +3,8 @@
 The database comes from WORKSHOP_TEST_DATABASE_URI (for example
 postgresql+psycopg://postgres@127.0.0.1/workshop_test); without it, a SQLite file in a
 temporary folder. It is migrated once per run and emptied before and after every test.
+Redis is WORKSHOP_TEST_REDIS_URL, or the local default; the tests that share counts
+through it are skipped without one, except under CI (the CI variable set), where they fail.
 """
 
 import os
@@ -19,6 +21,7 @@ from workshop.auth.models import User
 from workshop.extensions import db
 
 TEST_DATABASE_ENV = "WORKSHOP_TEST_DATABASE_URI"
+TEST_REDIS_ENV = "WORKSHOP_TEST_REDIS_URL"
 SECRET = "test-secret-key-that-is-long-enough-0123456789"
 
 
@@ -54,6 +57,21 @@ def database_uri(tmp_path_factory):
         flask_migrate.upgrade()
         db.engine.dispose()
     return uri
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    import redis
+
+    url = os.environ.get(TEST_REDIS_ENV) or "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.ConnectionError:
+        reason = f"no Redis server at {url} (set {TEST_REDIS_ENV})"
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
 
 
 @pytest.fixture

@@ -323,19 +323,13 @@ def test_a_taken_over_job_is_not_written_by_its_old_worker(app, connected, parti
 
 
 def test_the_call_budget_is_shared_by_all_workers(app, app_overrides, database_uri, tmp_path,
-                                                  connected, participant, worker):
-    import redis
-
-    try:
-        redis.Redis.from_url("redis://127.0.0.1:6379/0").ping()
-    except redis.ConnectionError:
-        pytest.skip("no Redis server on 127.0.0.1:6379")
+                                                  connected, participant, worker, redis_url):
     for seed in range(4):
         approved_photo(app, participant, worker, seed=seed)
     before = len(connected.calls)
     # Two worker processes' worth of apps, counting in one Redis.
     limited = dict(app_overrides, FLICKR_RATE_LIMIT="5 per hour",
-                   FLICKR_RATE_LIMIT_STORAGE_URI="redis://127.0.0.1:6379/0")
+                   FLICKR_RATE_LIMIT_STORAGE_URI=redis_url)
     apps = [create_app(make_config(database_uri, tmp_path, **limited)) for _ in range(2)]
     threads = [threading.Thread(target=run_once, args=(each,)) for each in apps]
     for thread in threads:
