@@ -7,9 +7,8 @@ from playwright.sync_api import expect
 from tests.browser.conftest import log_in
 from tests.browser.test_accessibility import describe, serious_violations
 from tests.flickr.conftest import approved_photo, drain, flickr_settings, on_flickr
-from tests.stock.conftest import user
+from tests.photos.conftest import withdraw
 from workshop.extensions import db
-from workshop.photos import services
 from workshop.photos.models import Photo
 
 pytestmark = pytest.mark.browser
@@ -50,10 +49,7 @@ def test_connect_send_and_take_down(app, open_page, fake, admin, participant, wo
     row = desk.locator(f'tr[data-photo="{photo_uuid}"]')
     expect(row.get_by_text("In the group")).to_be_visible()
 
-    with app.app_context():
-        services.withdraw_consent(user(participant), db.session.get(Photo, photo_id),
-                                  ["flickr"])
-        db.session.commit()
+    withdraw(app, participant, photo_id, ("flickr",))
     drain(app)
     assert on_flickr(fake, photo_uuid) == []
     desk.reload()

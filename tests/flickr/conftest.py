@@ -112,3 +112,8 @@ def on_flickr(fake: FakeFlickr, photo_uuid: str) -> list:
     """The fake's photos carrying this photo's machine tag."""
     tag = sync_worker.machine_tag(photo_uuid)
     return [p for p in fake.photos.values() if tag in p.machine_tags]
+
+
+def copies(fake: FakeFlickr, app, photo_id: int) -> list:
+    """on_flickr for a photo that still has its row."""
+    return on_flickr(fake, uuid_of(app, photo_id))

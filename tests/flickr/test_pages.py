@@ -13,12 +13,11 @@ from tests.conftest import SECRET, api_token, assert_problem, login, post_form
 from tests.flickr.conftest import (
     approved_photo,
     authorise,
+    copies,
     drain,
     flickr_settings,
     jobs,
-    on_flickr,
     run_once,
-    uuid_of,
     verifier_from,
 )
 from tests.flickr.fake_flickr import Fault
@@ -159,7 +158,7 @@ def test_the_status_page_shows_each_photo_and_counts(app, client, connected, par
                          follow_redirects=True)
     assert "tried again in a moment" in response.get_data(as_text=True)
     drain(app)
-    assert len(on_flickr(connected, uuid_of(app, stuck))) == 1
+    assert len(copies(connected, app, stuck)) == 1
 
     # Another site's worker sees none of it.
     other = app.test_client()
@@ -253,7 +252,7 @@ def test_flask_flickr_sync_once(app, runner, connected, participant, worker):
     result = runner.invoke(args=["flickr", "sync", "--once"])
     assert result.exit_code == 0, result.output
     assert "1 job run; 0 not finished." in result.output
-    assert len(on_flickr(connected, uuid_of(app, photo_id))) == 1
+    assert len(copies(connected, app, photo_id)) == 1
 
 
 def test_flask_flickr_sync_needs_the_settings(app, runner):
@@ -284,7 +283,7 @@ def test_a_worker_killed_mid_upload_loses_nothing(app, connected, participant, w
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
-        while not on_flickr(connected, uuid_of(app, photo_id)):
+        while not copies(connected, app, photo_id):
             assert time.monotonic() < deadline, "the worker never sent the photo"
             time.sleep(0.05)
     finally:
@@ -294,7 +293,7 @@ def test_a_worker_killed_mid_upload_loses_nothing(app, connected, participant, w
     assert job.state is JobState.RUNNING and job.uncertain
     time.sleep(2.1)  # the dead worker's lease runs out
     drain(app)
-    assert len(on_flickr(connected, uuid_of(app, photo_id))) == 1
+    assert len(copies(connected, app, photo_id)) == 1
     assert connected.count("upload") == 1
     (job,) = jobs(app)
     assert job.state is JobState.DONE

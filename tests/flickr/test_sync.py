@@ -13,6 +13,7 @@ from tests.conftest import make_config, race
 from tests.flickr.conftest import (
     approved_photo,
     connect,
+    copies,
     drain,
     jobs,
     on_flickr,
@@ -20,7 +21,7 @@ from tests.flickr.conftest import (
     uuid_of,
 )
 from tests.flickr.fake_flickr import Fault
-from tests.photos.conftest import photo
+from tests.photos.conftest import photo, withdraw
 from tests.stock.conftest import user
 from workshop import create_app
 from workshop.db import utcnow
@@ -45,9 +46,9 @@ TRANSIENT_FAULTS = [
 
 def assert_in_group_once(fake, app, photo_ids):
     for photo_id in photo_ids:
-        copies = on_flickr(fake, uuid_of(app, photo_id))
-        assert len(copies) == 1, (photo_id, copies)
-        assert copies[0].id in fake.group_pool(fake.group_id)
+        sent = copies(fake, app, photo_id)
+        assert len(sent) == 1, (photo_id, sent)
+        assert sent[0].id in fake.group_pool(fake.group_id)
     assert len(fake.photos) == len(photo_ids), "Flickr holds a copy it should not"
 
 
@@ -65,9 +66,7 @@ def test_approval_adds_an_upload_job_only_with_flickr_consent(app, participant, 
 
 def test_withdrawing_before_the_upload_calls_it_off(app, participant, worker):
     photo_id = approved_photo(app, participant, worker)
-    with app.app_context():
-        photos.withdraw_consent(user(participant), db.session.get(Photo, photo_id), ["flickr"])
-        db.session.commit()
+    withdraw(app, participant, photo_id, ("flickr",))
     assert [(j.action, j.state) for j in jobs(app)] == [(JobAction.UPLOAD, JobState.CANCELLED)]
 
 
@@ -93,7 +92,7 @@ def test_approved_photos_reach_the_group_with_the_right_details(app, connected, 
     photo_ids = [approved_photo(app, participant, worker, seed=seed) for seed in range(3)]
     drain(app)
     assert_in_group_once(fake, app, photo_ids)
-    sent = on_flickr(fake, uuid_of(app, photo_ids[0]))[0]
+    sent = copies(fake, app, photo_ids[0])[0]
     assert (sent.title, sent.description) == ("The canal at dusk", "Photo by Sky")
     assert (sent.is_public, sent.safety_level, sent.content_type) == ("1", "1", "1")
     # The display copy without metadata, never the original.
@@ -112,7 +111,7 @@ def test_a_photo_without_a_caption_goes_as_untitled(app, connected, participant,
         found = db.session.get(Photo, photo_id)
         assert found.caption == ""
     drain(app)
-    sent = on_flickr(connected, uuid_of(app, photo_id))[0]
+    sent = copies(connected, app, photo_id)[0]
     assert sent.title == "Untitled"
 
 
@@ -124,7 +123,7 @@ def test_a_moderated_group_leaves_it_waiting_for_approval(app, connected, partic
     (job,) = jobs(app)
     assert (job.state, job.result) == (JobState.DONE, JobResult.PENDING)
     assert services.STATUS_LABELS[services.status_of(job)] == "Waiting for the group's approval"
-    flickr_id = on_flickr(connected, uuid_of(app, photo_id))[0].id
+    flickr_id = copies(connected, app, photo_id)[0].id
     assert flickr_id in connected.pending(connected.group_id)
 
 
@@ -169,7 +168,7 @@ def test_an_upload_that_may_have_arrived_is_looked_for_not_sent_again(
     run_once(app)
     (job,) = jobs(app)
     assert job.uncertain and job.state is JobState.QUEUED
-    assert len(on_flickr(connected, uuid_of(app, photo_id))) == 1
+    assert len(copies(connected, app, photo_id)) == 1
     drain(app)
     assert_in_group_once(connected, app, [photo_id])
     assert connected.count("upload") == 1
@@ -243,10 +242,7 @@ def test_withdrawn_photos_leave_the_group_and_flickr(app, connected, participant
     drain(app)
     withdrawn_uuid = uuid_of(app, withdrawn)
     flickr_id = on_flickr(connected, withdrawn_uuid)[0].id
-    with app.app_context():
-        photos.withdraw_consent(user(participant), db.session.get(Photo, withdrawn),
-                                ["flickr"])
-        db.session.commit()
+    withdraw(app, participant, withdrawn, ("flickr",))
     connected.inject("flickr.photos.delete", Fault.http(500), times=2)
     connected.inject("flickr.groups.pools.remove", Fault.error(105, "Busy"))
     drain(app)
@@ -263,12 +259,9 @@ def test_withdrawing_during_an_upload_takes_it_down_after(app, connected, partic
     connected.inject("upload", Fault.delay(3, after_effect=True))
     photo_id = approved_photo(app, participant, worker)
     run_once(app)
-    with app.app_context():
-        photos.withdraw_consent(user(participant), db.session.get(Photo, photo_id),
-                                ["flickr"])
-        db.session.commit()
+    withdraw(app, participant, photo_id, ("flickr",))
     drain(app)
-    assert on_flickr(connected, uuid_of(app, photo_id)) == []
+    assert copies(connected, app, photo_id) == []
     assert connected.count("upload") == 1
 
 

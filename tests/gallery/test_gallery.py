@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import Engine, event, select
 
 from tests.conftest import csrf_from, login, make_account, make_config
-from tests.photos.conftest import fetch, photo, publish
+from tests.photos.conftest import fetch, photo, publish, withdraw
 from tests.stock.conftest import user
 from workshop import create_app
 from workshop.auth.models import User
@@ -71,10 +71,7 @@ def test_withdrawing_takes_it_out_at_once_and_deletes_the_public_copies(
     with app.app_context():
         copies = [storage().public_path(shown.uuid, kind) for kind in ("large", "thumb")]
     assert all(path.is_file() for path in copies)
-    with app.app_context():
-        services.withdraw_consent(user(participant), db.session.get(Photo, shown.id),
-                                  ["gallery"])
-        db.session.commit()
+    withdraw(app, participant, shown.id, ("gallery",))
     assert gallery_ids(client) == []
     assert client.get(f"/gallery/{shown.uuid}").status_code == 404
     assert not any(path.exists() for path in copies)
@@ -238,10 +235,7 @@ def test_a_kept_page_changes_with_the_next_change(app, client, database_uri, tmp
     assert shown.uuid in html and second.uuid in html
     # A withdrawal, then a participant's portfolio and a site's name on the photo's page.
     assert "The first" in client.get(f"/gallery/{shown.uuid}").get_data(as_text=True)
-    with app.app_context():
-        services.withdraw_consent(user(participant), db.session.get(Photo, shown.id),
-                                  ["gallery"])
-        db.session.commit()
+    withdraw(app, participant, shown.id, ("gallery",))
     assert shown.uuid not in client.get("/gallery").get_data(as_text=True)
     assert client.get(f"/gallery/{shown.uuid}").status_code == 404
     assert "/gallery/people/" not in client.get(f"/gallery/{second.uuid}").get_data(

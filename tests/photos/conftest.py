@@ -39,6 +39,13 @@ def publish(app, owner, approver, *, seed=0, purposes=("gallery",), credit="disp
         return found
 
 
+def withdraw(app, owner, photo_id: int, purposes: tuple[str, ...]) -> None:
+    """The owner takes back their consent for these purposes."""
+    with app.app_context():
+        services.withdraw_consent(user(owner), db.session.get(Photo, photo_id), list(purposes))
+        db.session.commit()
+
+
 def stored_files(app) -> list[Path]:
     """Every file under the photo storage folder, temporary ones included."""
     root = Path(app.config["STORAGE_DIR"])
