@@ -9,6 +9,8 @@ through it are skipped without one, except under CI (the CI variable set), where
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import flask_migrate
@@ -90,6 +92,19 @@ def app(database_uri, tmp_path, app_overrides):
         db.session.rollback()
         empty_tables()
         db.engine.dispose()
+
+
+@contextmanager
+def more_apps(database_uri: str, tmp_path, count: int = 1, **overrides) -> Iterator[list]:
+    """Apps on the same database as `app`, as other gunicorn workers would be. Their
+    connections are closed afterwards, so that the tables can be emptied."""
+    apps = [create_app(make_config(database_uri, tmp_path, **overrides)) for _ in range(count)]
+    try:
+        yield apps
+    finally:
+        for each in apps:
+            with each.app_context():
+                db.engine.dispose()
 
 
 @pytest.fixture
@@ -222,33 +237,31 @@ def race(database_uri, tmp_path, contenders, act, prepare=lambda contender: cont
 
     from workshop.errors import Conflict
 
-    racing = create_app(make_config(database_uri, tmp_path, SQLALCHEMY_ENGINE_OPTIONS={
-        "pool_size": len(contenders) + 1, "max_overflow": 0, "pool_timeout": 60},
-        **overrides))
-    barrier = threading.Barrier(len(contenders))
-    outcomes: list[str] = []
+    pool = {"pool_size": len(contenders) + 1, "max_overflow": 0, "pool_timeout": 60}
+    with more_apps(database_uri, tmp_path, SQLALCHEMY_ENGINE_OPTIONS=pool,
+                   **overrides) as (racing,):
+        barrier = threading.Barrier(len(contenders))
+        outcomes: list[str] = []
 
-    def run(contender) -> None:
-        with racing.app_context():
-            try:
-                ready = prepare(contender)
-                barrier.wait(timeout=30)
-                act(ready)
-                db.session.commit()
-                outcomes.append("won")
-            except Conflict:
-                db.session.rollback()
-                outcomes.append("conflict")
-            except Exception as exc:  # noqa: BLE001 -- reported in the outcomes
-                db.session.rollback()
-                outcomes.append(f"error: {exc!r}")
+        def run(contender) -> None:
+            with racing.app_context():
+                try:
+                    ready = prepare(contender)
+                    barrier.wait(timeout=30)
+                    act(ready)
+                    db.session.commit()
+                    outcomes.append("won")
+                except Conflict:
+                    db.session.rollback()
+                    outcomes.append("conflict")
+                except Exception as exc:  # noqa: BLE001 -- reported in the outcomes
+                    db.session.rollback()
+                    outcomes.append(f"error: {exc!r}")
 
-    threads = [threading.Thread(target=run, args=(c,)) for c in contenders]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    with racing.app_context():
-        db.engine.dispose()
+        threads = [threading.Thread(target=run, args=(c,)) for c in contenders]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
     assert not barrier.broken, "the threads never all reached the start line"
     return sorted(outcomes)

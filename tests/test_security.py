@@ -7,7 +7,7 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from tests.conftest import csrf_from, login, make_account, make_config, post_form
+from tests.conftest import csrf_from, login, make_account, make_config, more_apps, post_form
 from workshop import create_app
 from workshop.auth.models import User
 from workshop.extensions import db
@@ -140,19 +140,15 @@ def test_login_throttle_is_shared_through_redis(database_uri, tmp_path, app, sit
     """Two app processes (gunicorn workers) count the same failures when Redis is set."""
     # A name of its own: the Redis keys outlive the test run by the limit's window.
     account = make_account(app, f"redis-{uuid.uuid4().hex[:12]}", "worker", site)
-    config = make_config(database_uri, tmp_path, RATELIMIT_STORAGE_URI=redis_url,
-                         LOGIN_LIMIT_PER_ACCOUNT="2 per 10 minutes",
-                         LOGIN_LIMIT_PER_ADDRESS="1000 per minute")
-    first, second = create_app(config), create_app(config)
     try:
-        assert login(first.test_client(), account, "wrong-passphrase").status_code == 401
-        assert login(second.test_client(), account, "wrong-passphrase").status_code == 401
-        assert login(first.test_client(), account).status_code == 429
-        assert login(second.test_client(), account).status_code == 429
+        with more_apps(database_uri, tmp_path, 2, RATELIMIT_STORAGE_URI=redis_url,
+                       LOGIN_LIMIT_PER_ACCOUNT="2 per 10 minutes",
+                       LOGIN_LIMIT_PER_ADDRESS="1000 per minute") as (first, second):
+            assert login(first.test_client(), account, "wrong-passphrase").status_code == 401
+            assert login(second.test_client(), account, "wrong-passphrase").status_code == 401
+            assert login(first.test_client(), account).status_code == 429
+            assert login(second.test_client(), account).status_code == 429
     finally:
-        for each in (first, second):
-            with each.app_context():
-                db.engine.dispose()
         client = redis.Redis.from_url(redis_url)
         for key in client.scan_iter(f"*{account.username}*"):
             client.delete(key)
@@ -160,21 +156,19 @@ def test_login_throttle_is_shared_through_redis(database_uri, tmp_path, app, sit
 
 def test_behind_one_proxy_throttling_counts_the_visitors_address(app, database_uri, tmp_path,
                                                                  worker):
-    proxied = create_app(make_config(database_uri, tmp_path, PROXY_COUNT=1,
-                                     LOGIN_LIMIT_PER_ADDRESS="2 per 10 minutes"))
-    for visitor in ("203.0.113.1", "203.0.113.1"):
+    with more_apps(database_uri, tmp_path, PROXY_COUNT=1,
+                   LOGIN_LIMIT_PER_ADDRESS="2 per 10 minutes") as (proxied,):
+        for visitor in ("203.0.113.1", "203.0.113.1"):
+            client = proxied.test_client()
+            html = client.get("/login").text
+            response = client.post("/login", headers={"X-Forwarded-For": visitor},
+                                   data={"csrf_token": csrf_from(html), "username": "nobody",
+                                         "password": "wrong-passphrase"})
+            assert response.status_code == 401
         client = proxied.test_client()
         html = client.get("/login").text
-        response = client.post("/login", headers={"X-Forwarded-For": visitor},
-                               data={"csrf_token": csrf_from(html), "username": "nobody",
-                                     "password": "wrong-passphrase"})
-        assert response.status_code == 401
-    client = proxied.test_client()
-    html = client.get("/login").text
-    # Another visitor behind the same proxy is not locked out by the first one.
-    response = client.post("/login", headers={"X-Forwarded-For": "203.0.113.2"},
-                           data={"csrf_token": csrf_from(html), "username": "worker",
-                                 "password": worker.password})
-    assert response.status_code == 302
-    with proxied.app_context():
-        db.engine.dispose()
+        # Another visitor behind the same proxy is not locked out by the first one.
+        response = client.post("/login", headers={"X-Forwarded-For": "203.0.113.2"},
+                               data={"csrf_token": csrf_from(html), "username": "worker",
+                                     "password": worker.password})
+        assert response.status_code == 302

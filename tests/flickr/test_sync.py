@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from tests.conftest import make_config, race
+from tests.conftest import more_apps, race
 from tests.flickr.conftest import (
     approved_photo,
     connect,
@@ -23,7 +23,6 @@ from tests.flickr.conftest import (
 from tests.flickr.fake_flickr import Fault
 from tests.photos.conftest import photo, withdraw
 from tests.stock.conftest import user
-from workshop import create_app
 from workshop.db import utcnow
 from workshop.errors import Invalid
 from workshop.extensions import db
@@ -323,15 +322,12 @@ def test_the_call_budget_is_shared_by_all_workers(app, app_overrides, database_u
     # Two worker processes' worth of apps, counting in one Redis.
     limited = dict(app_overrides, FLICKR_RATE_LIMIT="5 per hour",
                    FLICKR_RATE_LIMIT_STORAGE_URI=redis_url)
-    apps = [create_app(make_config(database_uri, tmp_path, **limited)) for _ in range(2)]
-    threads = [threading.Thread(target=run_once, args=(each,)) for each in apps]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    for each in apps:
-        with each.app_context():
-            db.engine.dispose()
+    with more_apps(database_uri, tmp_path, 2, **limited) as apps:
+        threads = [threading.Thread(target=run_once, args=(each,)) for each in apps]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
     assert len(connected.calls) - before == 5
     states = jobs(app)
     # Nothing failed for it: the rest wait for the budget, no attempt counted.

@@ -7,10 +7,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, event, select
 
-from tests.conftest import csrf_from, login, make_account, make_config
+from tests.conftest import csrf_from, login, make_account, more_apps
 from tests.photos.conftest import fetch, photo, publish, withdraw
 from tests.stock.conftest import user
-from workshop import create_app
 from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.extensions import db
@@ -227,10 +226,8 @@ def test_a_kept_page_changes_with_the_next_change(app, client, database_uri, tmp
     first = client.get("/gallery").get_data()
     assert client.get("/gallery").get_data() == first
     # Another process (its own kept pages) publishes a photo: this one knows at once.
-    other = create_app(make_config(database_uri, tmp_path))
-    second = publish(other, participant, worker, seed=2, caption="The second")
-    with other.app_context():
-        db.engine.dispose()
+    with more_apps(database_uri, tmp_path) as (other,):
+        second = publish(other, participant, worker, seed=2, caption="The second")
     html = client.get("/gallery").get_data(as_text=True)
     assert shown.uuid in html and second.uuid in html
     # A withdrawal, then a participant's portfolio and a site's name on the photo's page.
