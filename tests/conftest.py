@@ -9,6 +9,7 @@ through it are skipped without one, except under CI (the CI variable set), where
 
 import os
 import re
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -105,6 +106,19 @@ def more_apps(database_uri: str, tmp_path, count: int = 1, **overrides) -> Itera
         for each in apps:
             with each.app_context():
                 db.engine.dispose()
+
+
+def flask_command(*args: str) -> list[str]:
+    return [sys.executable, "-m", "flask", "--app", "workshop", *args]
+
+
+def flask_env(**settings) -> dict[str, str]:
+    """The environment for `flask` in a child process: this one's without its own FLASK_
+    settings or the test database, plus FLASK_<name> for each of these settings."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith("FLASK_") and k != TEST_DATABASE_ENV}
+    env.update({f"FLASK_{name}": str(value) for name, value in settings.items()})
+    return env
 
 
 @pytest.fixture

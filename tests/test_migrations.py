@@ -1,15 +1,13 @@
 """The schema is made by migrations alone, and they match the models exactly."""
 
-import os
 import subprocess
-import sys
 import uuid
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from tests.conftest import TEST_DATABASE_ENV
+from tests.conftest import flask_command, flask_env
 
 
 @pytest.fixture
@@ -32,11 +30,9 @@ def empty_database_uri(database_uri, tmp_path):
 
 
 def flask(args: list[str], database_uri: str) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith("FLASK_") and k != TEST_DATABASE_ENV}
-    env.update(FLASK_SQLALCHEMY_DATABASE_URI=database_uri, FLASK_DEBUG="1")
-    return subprocess.run([sys.executable, "-m", "flask", "--app", "workshop", *args],
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(flask_command(*args),
+                          env=flask_env(SQLALCHEMY_DATABASE_URI=database_uri, DEBUG="1"),
+                          capture_output=True, text=True, timeout=120)
 
 
 def test_upgrade_then_check_reports_no_drift(empty_database_uri):

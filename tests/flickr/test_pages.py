@@ -1,15 +1,21 @@
 """Connecting the account from the pages and the terminal, the status page, and the API."""
 
-import os
 import subprocess
-import sys
 import time
 from urllib.parse import urlsplit
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import SECRET, api_token, assert_problem, login, post_form
+from tests.conftest import (
+    SECRET,
+    api_token,
+    assert_problem,
+    flask_command,
+    flask_env,
+    login,
+    post_form,
+)
 from tests.flickr.conftest import (
     approved_photo,
     authorise,
@@ -213,21 +219,15 @@ def test_the_api_is_in_the_openapi_document(client):
 # --- the terminal -----------------------------------------------------------------------
 
 
-def flask_env(app, fake, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("FLASK_")}
-    env.update(FLASK_SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
-               FLASK_SECRET_KEY=SECRET, FLASK_STORAGE_DIR=app.config["STORAGE_DIR"])
-    for name, value in flickr_settings(fake, **extra).items():
-        env[f"FLASK_{name}"] = str(value)
-    return env
-
-
-def flask_command(*args: str) -> list[str]:
-    return [sys.executable, "-m", "flask", "--app", "workshop", *args]
+def worker_env(app, fake, **extra) -> dict[str, str]:
+    """A `flask` child process on the app's database and storage, talking to the fake."""
+    return flask_env(SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                     SECRET_KEY=SECRET, STORAGE_DIR=app.config["STORAGE_DIR"],
+                     **flickr_settings(fake, **extra))
 
 
 def test_flask_flickr_connect_reads_the_code_from_the_terminal(app, fake):
-    process = subprocess.Popen(flask_command("flickr", "connect"), env=flask_env(app, fake),
+    process = subprocess.Popen(flask_command("flickr", "connect"), env=worker_env(app, fake),
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.PIPE, text=True)
     try:
@@ -279,7 +279,7 @@ def test_a_worker_killed_mid_upload_loses_nothing(app, connected, participant, w
     photo_id = approved_photo(app, participant, worker)
     process = subprocess.Popen(
         flask_command("flickr", "sync"),
-        env=flask_env(app, connected, FLICKR_TIMEOUT_SECONDS=60, FLICKR_LEASE_SECONDS=2),
+        env=worker_env(app, connected, FLICKR_TIMEOUT_SECONDS=60, FLICKR_LEASE_SECONDS=2),
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         deadline = time.monotonic() + 30
