@@ -12,9 +12,9 @@ from wtforms import (
 )
 from wtforms.validators import Length, Optional
 
+from workshop.forms import optional_int
 from workshop.photos.models import Credit
 from workshop.photos.services import CAPTION_LIMIT, CHECKLIST, COMMENT_LIMIT, REASON_LIMIT
-from workshop.stock.forms import optional_int
 
 
 class UploadForm(FlaskForm):

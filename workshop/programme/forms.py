@@ -12,15 +12,9 @@ from wtforms import (
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, HiddenInput, ListWidget
 
+from workshop.forms import local_time_field, note_field, optional_int, version_field
 from workshop.programme.services import MAX_CAPACITY
-from workshop.stock.forms import (
-    Checklist,
-    local_time_field,
-    note_field,
-    optional_int,
-    version_field,
-    with_checklist,
-)
+from workshop.stock.forms import Checklist, with_checklist
 
 __all__ = ["with_checklist"]
 

@@ -1,12 +1,8 @@
 """Forms for cameras and loans: stock details, booking, hand-over, return and endings."""
 
-from datetime import UTC
-
-from flask import current_app
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateTimeLocalField,
     DecimalField,
     IntegerField,
     RadioField,
@@ -16,14 +12,10 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
-from wtforms.widgets import HiddenInput
 
-from workshop.db import MAX_ID
+from workshop.forms import local_time_field, note_field, optional_int, version_field
 from workshop.stock.models import CameraKind, CameraStatus
 
-# The browser's datetime-local sends minutes (or seconds); the first format is the one shown.
-LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"]
-BAD_TIME = "Give a date and a time, like 3 December 2026 at 14:00."
 BAD_MEGAPIXELS = "Give a number, like 16 or 12.5."
 
 STATUS_CHOICES = [
@@ -34,48 +26,10 @@ STATUS_CHOICES = [
 ]
 
 
-def optional_int(value):
-    # "" is the "Choose a person" line: no choice yet, which InputRequired reports.
-    if value in (None, ""):
-        return None
-    number = int(value)
-    # Beyond what a database key can hold (PostgreSQL would fail on the query, not answer).
-    if not 1 <= number <= MAX_ID:
-        raise ValueError("not an id")
-    return number
-
-
 def _finite(form, field) -> None:
     # "NaN" and "Infinity" parse as decimals, but no camera has them.
     if field.data is not None and not field.data.is_finite():
         raise ValidationError(BAD_MEGAPIXELS)
-
-
-def _in_range(form, field) -> None:
-    # Year 1 or 9999 on a clock east of UTC has no UTC time to store.
-    if field.data is None:
-        return
-    try:
-        field.data.astimezone(UTC)
-    except (OverflowError, ValueError):
-        raise ValidationError(BAD_TIME) from None
-
-
-def local_time_field(label: str, required: str, **kwargs) -> DateTimeLocalField:
-    # Typed on the programme's clock; the view turns it into UTC.
-    return DateTimeLocalField(label, validators=[InputRequired(required), _in_range],
-                              format=LOCAL_FORMATS, invalid_value_message=BAD_TIME,
-                              tz=lambda: current_app.config["TZ"], **kwargs)
-
-
-def version_field() -> IntegerField:
-    # The version the person saw; a change by someone else since then is refused.
-    return IntegerField(widget=HiddenInput(), validators=[Optional()])
-
-
-def note_field(label: str = "Note (if you want)", description: str | None = None):
-    return TextAreaField(label, validators=[Optional(), Length(max=1000)],
-                         description=description, render_kw={"rows": 3})
 
 
 class _CameraDetails(FlaskForm):
