@@ -63,10 +63,29 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
+def read_whole(app):
+    """The app with each response read and closed before the server sends it.
+
+    Werkzeug's server reads what is left of the request before it closes a response; when
+    the browser has already dropped the connection (it often does for the favicon), that
+    read fails, the file being sent is never closed, and its ResourceWarning fails
+    whichever test is running when it is collected.
+    """
+    def serve(environ, start_response):
+        response = app(environ, start_response)
+        try:
+            return [b"".join(response)]
+        finally:
+            if hasattr(response, "close"):
+                response.close()
+
+    return serve
+
+
 @pytest.fixture
 def live_server(app) -> Iterator[str]:
     """The test app served on a free port of 127.0.0.1; yields its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
