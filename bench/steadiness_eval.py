@@ -336,12 +336,13 @@ def auc(positive: np.ndarray, negative: np.ndarray) -> float:
 CATCH_AIM = 0.92
 
 
-def choose_threshold(shaken: np.ndarray) -> float:
+def choose_threshold(shaken: np.ndarray, aim: float = CATCH_AIM) -> float:
     """The rule for every threshold here: as few false alarms as possible while catching
-    CATCH_AIM of the clearly shaken photos, i.e. as high as that allows. A false alarm tells
+    `aim` of the clearly shaken photos, i.e. as high as that allows. A false alarm tells
     a participant off for a good photo, so the goal's margin goes to sparing sharp ones."""
     shaken = np.sort(shaken)
-    missed = int((1 - CATCH_AIM) * len(shaken))  # this many may read below the threshold
+    # This many may read below the threshold (rounded first: (1 - 0.9) * 180 is 17.99...).
+    missed = int(round((1 - aim) * len(shaken), 6))
     if missed == 0:
         return float(shaken[0]) - 1.0
     return float(shaken[missed - 1] + shaken[missed]) / 2
@@ -349,12 +350,10 @@ def choose_threshold(shaken: np.ndarray) -> float:
 
 def tradeoff(sharp: np.ndarray, shaken: np.ndarray) -> str:
     """What each goal costs the other on these photos, whatever the threshold."""
-    sharp, shaken = np.sort(sharp), np.sort(shaken)
     # The lowest threshold that calls at most 5 % of the sharp photos shaky...
-    quiet = float(sharp[math.ceil(0.95 * len(sharp)) - 1])
+    quiet = float(np.sort(sharp)[math.ceil(0.95 * len(sharp)) - 1])
     # ...and the highest that still catches 90 % of the shaken ones.
-    missed = int(0.1 * len(shaken))
-    eager = float(shaken[missed - 1] + shaken[missed]) / 2 if missed else float(shaken[0]) - 1
+    eager = choose_threshold(shaken, aim=0.9)
     return (f"at most 5% false alarms ({quiet:.2f} px) catches {np.mean(shaken > quiet):.1%}; "
             f"catching 90% ({eager:.2f} px) calls {np.mean(sharp > eager):.1%} of sharp "
             "photos shaky")
