@@ -34,3 +34,8 @@ class Forbidden(DomainError):
 class Conflict(DomainError):
     status = 409
     title = "Conflict"
+
+
+def changed_meanwhile(what: str) -> str:
+    """What to say when someone else saved a change to this thing since the person looked."""
+    return f"Someone changed this {what} a moment ago. Look at it again, then try once more."

@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
 from workshop.db import flush_or_conflict, get_row, utcnow
-from workshop.errors import Conflict, Forbidden, Invalid, NotFound
+from workshop.errors import Conflict, Forbidden, Invalid, NotFound, changed_meanwhile
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan
 from workshop.programme.models import Enrolment, Session
@@ -22,7 +22,7 @@ LONGEST_SESSION = timedelta(hours=12)
 MAX_CAPACITY = 200
 # How far back the calendar feed reaches: enough for "what did we do last month".
 FEED_HISTORY = timedelta(days=90)
-STALE = "Someone changed this session a moment ago. Look at it again, then try once more."
+STALE = changed_meanwhile("session")
 
 
 def _staff_only(actor: User) -> None:

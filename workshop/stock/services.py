@@ -13,7 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
 from workshop.db import flush_or_conflict, get_row, utcnow
-from workshop.errors import Conflict, Forbidden, Invalid, NotFound
+from workshop.errors import Conflict, Forbidden, Invalid, NotFound, changed_meanwhile
 from workshop.extensions import db
 from workshop.programme.models import Session
 from workshop.stock.models import (
@@ -84,17 +84,13 @@ def _staff_only(actor: User) -> None:
         raise Forbidden("Only workers can do that.")
 
 
-def _changed_meanwhile(what: str) -> str:
-    return f"Someone changed this {what} a moment ago. Look at it again, then try once more."
-
-
 def _check_version(obj: Camera | Booking, expected: int | None, what: str) -> None:
     if expected is not None and expected != obj.version:
-        raise Conflict(_changed_meanwhile(what))
+        raise Conflict(changed_meanwhile(what))
 
 
 def _flush(what: str) -> None:
-    flush_or_conflict(_changed_meanwhile(what), StaleDataError)
+    flush_or_conflict(changed_meanwhile(what), StaleDataError)
 
 
 # --- cameras ----------------------------------------------------------------------------
@@ -348,7 +344,7 @@ def _flush_period(booking: Booking, starts_at: datetime, ends_at: datetime) -> N
         raise _clash_error(clash) from None
     except StaleDataError:
         db.session.rollback()
-        raise Conflict(_changed_meanwhile("booking")) from None
+        raise Conflict(changed_meanwhile("booking")) from None
 
 
 def _check_period(starts_at: datetime, ends_at: datetime, now: datetime) -> None:
