@@ -191,7 +191,7 @@ def create_plan(actor: User | None, topic: Topic | str, *, slug: str | None = No
     plan.versions.append(LessonPlanVersion(number=1, created_by=actor, **content))
     db.session.add(plan)
     flush_or_conflict("Someone added a plan with this title at the same moment. "
-                       "Try again.")
+                      "Try again.")
     record(actor, "lesson.created", "lesson_plan", plan.id, None, slug=slug,
            topic=topic.value, version=1)
     return plan
@@ -253,7 +253,7 @@ def update_plan(actor: User | None, plan: LessonPlan, *, expected_version: int,
     db.session.refresh(plan, ["version", "topic"])
     plan.versions.append(LessonPlanVersion(number=number, created_by=actor, **content))
     flush_or_conflict("Someone saved this plan at the same moment. Look at it again, "
-                       "then try once more.")
+                      "then try once more.")
     record(actor, "lesson.updated", "lesson_plan", plan.id, None, version=number,
            fields=changed)
     return plan

@@ -216,7 +216,7 @@ def upload(actor: User, target: UploadFor, stream: BinaryIO, caption: str | None
         db.session.add(photo)
         # The same file from the same person in two requests at once.
         flush_or_conflict("This photo is being uploaded already. Look in your photos in a "
-                           "moment.")
+                          "moment.")
         created = store.keep(received, {"large": processed.large, "thumb": processed.thumb})
         track_new_files(db.session(), created)
     finally:
@@ -371,7 +371,7 @@ def _end_lapsed(photo: Photo, now: datetime) -> None:
 
 def _flush_consents() -> None:
     flush_or_conflict("Someone changed this photo's consent at the same moment. Look "
-                       "again and try once more.")
+                      "again and try once more.")
 
 
 def expire_consents(now: datetime | None = None) -> int:
@@ -446,7 +446,7 @@ REASON_LIMIT = 500
 
 def _decide_flush() -> None:
     flush_or_conflict("Something changed on this photo a moment ago (perhaps its consent "
-                       "was taken back). Look at it again.", StaleDataError)
+                      "was taken back). Look at it again.", StaleDataError)
 
 
 def submit(actor: User, photo: Photo, caption: str | None, credit: Credit | str,
