@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import flask_migrate
 import pytest
+import redis
 from sqlalchemy import text
 
 from workshop import create_app
@@ -64,8 +65,6 @@ def database_uri(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def redis_url() -> str:
-    import redis
-
     url = os.environ.get(TEST_REDIS_ENV) or "redis://127.0.0.1:6379/0"
     try:
         redis.Redis.from_url(url).ping()
