@@ -11,7 +11,7 @@ from sqlalchemy import Select, exists, func, select, tuple_
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
-from workshop.db import utcnow
+from workshop.db import MAX_ID, utcnow
 from workshop.errors import Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons.models import Topic
@@ -61,7 +61,8 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
         photo_id = key["id"]
     except (ValueError, KeyError, TypeError, binascii.Error, OverflowError):
         raise Invalid.field("cursor", "This page link is not valid; start again.") from None
-    if type(photo_id) is not int:
+    # An id no row can have would reach the database as a number it cannot take.
+    if type(photo_id) is not int or not 0 <= photo_id <= MAX_ID:
         raise Invalid.field("cursor", "This page link is not valid; start again.")
     return at, photo_id
 
@@ -69,9 +70,10 @@ def _decode_cursor(cursor: str) -> tuple[datetime, int]:
 def _month(month: str) -> tuple[datetime, datetime]:
     try:
         first = date.fromisoformat(month + "-01")
+        # December of year 9999 has no following month to end at.
+        after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     except ValueError:
         raise Invalid.field("month", "Give a month like 2026-11.") from None
-    after = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     return (datetime(first.year, first.month, 1, tzinfo=UTC),
             datetime(after.year, after.month, 1, tzinfo=UTC))
 

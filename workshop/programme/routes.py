@@ -74,7 +74,7 @@ def _month(value: str | None) -> date:
     try:
         year, month = (int(part) for part in value.split("-"))
         return date(year, month, 1)
-    except ValueError:
+    except (ValueError, OverflowError):  # a year too long for a C int overflows
         abort(404)
 
 
