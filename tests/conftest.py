@@ -230,6 +230,8 @@ def api_token(app, account: Account) -> dict:
     """Authorization headers with a new API token for the account."""
     with app.app_context():
         user = db.session.get(User, account.id)
+        # Participants need an admin's leave first; API tests take it as given.
+        user.api_tokens_allowed = True
         _, raw = auth.create_api_token(user, "tests")
         db.session.commit()
     return {"Authorization": f"Bearer {raw}"}

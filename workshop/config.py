@@ -30,6 +30,10 @@ class Defaults:
     LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
     # Every API request, per token (or per address without one).
     API_RATE_LIMIT = "300 per minute"
+    # An API token ends this many days after it is made, and sooner if unused this long:
+    # a forgotten token on a lost phone or a shared PC stops being a way in.
+    API_TOKEN_DAYS = 90
+    API_TOKEN_IDLE_DAYS = 30
 
     SESSION_COOKIE_NAME = "workshop_session"
     SESSION_COOKIE_HTTPONLY = True

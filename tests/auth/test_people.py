@@ -180,18 +180,22 @@ def test_tokens_are_made_and_revoked_on_the_account_page(app, client, worker):
     assert client.get("/api/v1/me", headers=headers).status_code == 401
 
 
-def test_cannot_revoke_someone_elses_token(app, client, worker, participant):
+def test_cannot_revoke_someone_elses_token(app, client, worker, other_participant, admin):
+    """A worker may end the tokens of their own site's participants only (test_tokens)."""
     from tests.conftest import api_token
-
-    headers = api_token(app, participant)
-    login(client, worker)
     from workshop.auth.models import ApiToken
 
-    with app.app_context():
-        token_id = db.session.scalar(select(ApiToken.id))
-    response = post_form(client, f"/account/tokens/{token_id}/revoke", {}, page="/account")
-    assert response.status_code == 404
-    assert client.get("/api/v1/me", headers=headers).status_code == 200
+    for owner in (other_participant, admin):
+        headers = api_token(app, owner)
+        with app.app_context():
+            token_id = db.session.scalar(select(ApiToken.id).join(ApiToken.user)
+                                         .where(User.id == owner.id))
+        client = app.test_client()
+        login(client, worker)
+        for url in (f"/account/tokens/{token_id}/revoke", f"/tokens/{token_id}/revoke"):
+            response = post_form(client, url, {}, page="/account")
+            assert response.status_code == 404
+        assert client.get("/api/v1/me", headers=headers).status_code == 200
 
 
 def test_friendly_404_page(client):

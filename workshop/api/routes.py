@@ -6,8 +6,8 @@ from flask import Blueprint, current_app, g, jsonify, request
 
 from workshop.api.problems import problem
 from workshop.api.spec import openapi_document, operation
-from workshop.auth.models import User
-from workshop.auth.services import user_for_api_token
+from workshop.auth.models import ApiToken, User
+from workshop.auth.services import api_token_for
 from workshop.extensions import csrf, limiter
 
 PREFIX = "/api/v1"
@@ -16,6 +16,18 @@ PREFIX = "/api/v1"
 def api_user() -> User:
     """The person whose token signed this API request."""
     return g.api_user
+
+
+def _request_token() -> ApiToken | None:
+    """The live token this request carries, looked up once per request.
+
+    The rate limiter asks before the blueprint's own sign-in check runs, so both share it.
+    """
+    if "api_token" not in g:
+        scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
+        g.api_token = (api_token_for(raw.strip(), current_app.config)
+                       if scheme.lower() == "bearer" else None)
+    return g.api_token
 
 
 def _api_client_key() -> str:
@@ -54,12 +66,11 @@ def create_blueprint() -> Blueprint:
         operation = getattr(view, "__openapi__", None)
         if operation is not None and operation.public:
             return None
-        scheme, _, raw = request.headers.get("Authorization", "").partition(" ")
-        user = user_for_api_token(raw.strip()) if scheme.lower() == "bearer" else None
-        if user is None:
+        token = _request_token()
+        if token is None:
             return problem(401, "Send a valid API token: Authorization: Bearer <token>.",
                            headers={"WWW-Authenticate": 'Bearer realm="workshop"'})
-        g.api_user = user
+        g.api_user = token.user
         return None
 
     @bp.get("/openapi.json")

@@ -55,6 +55,10 @@ class User(db.Model):
     # The secret in a worker's calendar feed address (hashed); None until they make one.
     calendar_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True,
                                                             index=True)
+    # Participants have no use for API tokens, and one left on the shared PC is a way in:
+    # only an admin can let a participant make them. Staff always may.
+    api_tokens_allowed: Mapped[bool] = mapped_column(Boolean, default=False,
+                                                     server_default=false())
 
     site: Mapped[Site | None] = relationship()
 

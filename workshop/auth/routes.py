@@ -142,8 +142,10 @@ def account():
             flash("Your display name is saved.", "success")
             return redirect(url_for("auth.account"))
     status = 422 if name_form.errors or name_form.form_errors else 200
+    may_hold_tokens = services.may_hold_api_tokens(current_user)
+    tokens = services.user_tokens(current_user, current_app.config) if may_hold_tokens else []
     return render_template("auth/account.html", name_form=name_form, token_form=token_form,
-                           tokens=services.user_tokens(current_user)), status
+                           may_hold_tokens=may_hold_tokens, tokens=tokens), status
 
 
 @bp.post("/account/tokens")
@@ -180,7 +182,9 @@ def change_passphrase():
             # carries on with a new one.
             session.clear()
             login_user(current_user._get_current_object())
-            flash("Your new passphrase is saved.", "success")
+            flash("Your new passphrase is saved. You are logged out everywhere else"
+                  + (", and your API tokens have stopped working."
+                     if services.may_hold_api_tokens(current_user) else "."), "success")
             return redirect(url_for("dashboard.index"))
     return render_template("auth/change_passphrase.html", form=form), \
         422 if form.errors else 200
@@ -224,12 +228,17 @@ def new_person():
     return render_template("auth/person_new.html", form=form), 422 if form.errors else 200
 
 
+def _person_page(user: User, reset_form: forms.ResetPassphraseForm):
+    tokens = services.live_tokens(current_user, current_app.config, owner=user)
+    return render_template("auth/person.html", user=user, reset_form=reset_form,
+                           tokens=tokens)
+
+
 @bp.get("/people/<id:user_id>")
 @staff_required
 def person(user_id: int):
     user = services.get_user(current_user, user_id)
-    reset_form = forms.ResetPassphraseForm(password=generate_passphrase())
-    return render_template("auth/person.html", user=user, reset_form=reset_form)
+    return _person_page(user, forms.ResetPassphraseForm(password=generate_passphrase()))
 
 
 @bp.post("/people/<id:user_id>/passphrase")
@@ -244,7 +253,39 @@ def reset_passphrase(user_id: int):
             form_errors(form, exc)
         else:
             return render_template("auth/card.html", user=user, passphrase=form.password.data)
-    return render_template("auth/person.html", user=user, reset_form=form), 422
+    return _person_page(user, form), 422
+
+
+@bp.post("/people/<id:user_id>/api-tokens")
+@admin_required
+def allow_tokens(user_id: int):
+    user = services.get_user(current_user, user_id)
+    allowed = request.form.get("allowed") == "1"
+    services.set_api_tokens_allowed(current_user, user, allowed)
+    flash(f"{user.display_name} can make API tokens on their account page." if allowed else
+          f"{user.display_name} can no longer make API tokens; theirs have stopped working.",
+          "success")
+    return redirect(url_for("auth.person", user_id=user.id))
+
+
+# --- API tokens of others ----------------------------------------------------------------
+
+
+@bp.get("/tokens")
+@staff_required
+def tokens():
+    return render_template("auth/tokens.html",
+                           tokens=services.live_tokens(current_user, current_app.config))
+
+
+@bp.post("/tokens/<id:token_id>/revoke")
+@staff_required
+def revoke_any_token(token_id: int):
+    token = services.revoke_api_token(current_user, token_id)
+    flash(f"The token {token.name} of {token.user.display_name} is revoked. "
+          "Nothing can use it any more.", "success")
+    next_url = request.form.get("next")
+    return redirect(next_url if is_safe_next(next_url) else url_for("auth.tokens"))
 
 
 @bp.post("/people/<id:user_id>/active")

@@ -193,7 +193,9 @@ def update_user(
     if password is not None:
         _check_passphrase(password)
         user.password_hash = hash_passphrase(password)
+        # The "lost card" remedy: whoever found the card may have made a token with it.
         end_all_sessions(user)
+        end_all_api_tokens(user)
         changed.append("password")
     if active is not None and active != user.active:
         if is_self:
@@ -201,6 +203,7 @@ def update_user(
         user.active = active
         if not active:
             end_all_sessions(user)
+            end_all_api_tokens(user)
         changed.append("active")
     db.session.flush()
     if changed:
@@ -287,6 +290,7 @@ def change_passphrase(user: User, current: str, new: str) -> str:
     _check_passphrase(new, "new")
     user.password_hash = hash_passphrase(new)
     end_all_sessions(user)
+    end_all_api_tokens(user)
     record(user, "user.changed_passphrase", "user", user.id, user.site_id)
     return start_login_session(user)
 
@@ -294,7 +298,27 @@ def change_passphrase(user: User, current: str, new: str) -> str:
 # --- API tokens -------------------------------------------------------------------------
 
 
+def may_hold_api_tokens(user: User) -> bool:
+    """Staff always; a participant only when an admin has allowed it."""
+    return user.role is not Role.PARTICIPANT or user.api_tokens_allowed
+
+
+def token_ends_at(token: ApiToken, config) -> datetime:
+    """When a token stops working: a fixed life from when it was made, or sooner when it
+    lies unused (a token on a lost phone or a shared PC should not wait for ever)."""
+    made = token.created_at + timedelta(days=config["API_TOKEN_DAYS"])
+    idle = (token.last_used_at or token.created_at) + timedelta(
+        days=config["API_TOKEN_IDLE_DAYS"])
+    return min(made, idle)
+
+
+def _is_live(token: ApiToken, config, now: datetime) -> bool:
+    return token.revoked_at is None and now < token_ends_at(token, config)
+
+
 def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
+    if not may_hold_api_tokens(user):
+        raise Forbidden("Participants can have API tokens only when an admin allows it.")
     name = " ".join(name.split()) or "API token"
     if len(name) > 80:
         raise Invalid.field("name", "Give the token a name of up to 80 characters.")
@@ -306,34 +330,91 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     return token, raw
 
 
-def user_tokens(user: User) -> list[ApiToken]:
-    return list(db.session.scalars(
-        select(ApiToken).where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
-        .order_by(ApiToken.id)
-    ))
+def visible_tokens(actor: User) -> Select[tuple[ApiToken]]:
+    """Admins see every token; workers those of their site's participants (to end them
+    when a card is lost); a participant their own."""
+    query = (select(ApiToken).join(ApiToken.user).where(ApiToken.revoked_at.is_(None))
+             .order_by(ApiToken.id))
+    if actor.role is Role.WORKER:
+        query = query.where(User.site_id == actor.site_id, User.role == Role.PARTICIPANT)
+    elif actor.role is Role.PARTICIPANT:
+        query = query.where(ApiToken.user_id == actor.id)
+    return query
 
 
-def revoke_api_token(user: User, token_id: int) -> None:
+def live_tokens(actor: User, config, owner: User | None = None) -> list[ApiToken]:
+    """The tokens actor may see that still work (of owner alone, when given)."""
+    query = visible_tokens(actor)
+    if owner is not None:
+        query = query.where(ApiToken.user_id == owner.id)
+    now = utcnow()
+    # Ended tokens are filtered here, not in SQL: the rule is date arithmetic that
+    # SQLite and PostgreSQL spell differently, and the lists are short.
+    return [t for t in db.session.scalars(query) if _is_live(t, config, now)]
+
+
+def user_tokens(user: User, config) -> list[ApiToken]:
+    return live_tokens(user, config, owner=user)
+
+
+def revoke_api_token(actor: User, token_id: int) -> ApiToken:
+    """End a token: its owner's, any for an admin, a site's participants' for a worker."""
     token = get_row(ApiToken, token_id)
-    if token is None or token.user_id != user.id or token.revoked_at is not None:
+    if token is None or token.revoked_at is not None or not (
+        token.user_id == actor.id
+        or db.session.scalar(visible_tokens(actor).where(ApiToken.id == token.id)) is not None
+    ):
         raise NotFound("There is no such token.")
     token.revoked_at = utcnow()
-    record(user, "token.revoked", "api_token", token.id, user.site_id)
+    record(actor, "token.revoked", "api_token", token.id, token.user.site_id,
+           owner_id=token.user_id)
+    return token
 
 
-def user_for_api_token(raw: str) -> User | None:
+def end_all_api_tokens(user: User) -> int:
+    """End every token of this person; how many were still in use."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return result.rowcount
+
+
+def set_api_tokens_allowed(actor: User, user: User, allowed: bool) -> None:
+    """An admin lets a participant make API tokens, or takes that back (ending them)."""
+    if not actor.is_admin:
+        raise Forbidden("Only an admin can allow a participant API tokens.")
+    if user.role is not Role.PARTICIPANT:
+        raise Invalid.field("allowed", "Workers and admins can always make API tokens.")
+    if user.api_tokens_allowed == allowed:
+        return
+    user.api_tokens_allowed = allowed
+    if not allowed:
+        end_all_api_tokens(user)
+    db.session.flush()
+    record(actor, "user.api_tokens_allowed" if allowed else "user.api_tokens_withdrawn",
+           "user", user.id, user.site_id)
+
+
+def api_token_for(raw: str, config) -> ApiToken | None:
+    """The live token this raw value is, if any; marks it used."""
     if not raw.startswith(API_TOKEN_PREFIX) or not raw.isascii():
         return None  # cannot be one of ours; no need to ask the database
     token = db.session.scalar(
         select(ApiToken).where(ApiToken.token_hash == _digest(raw),
                                ApiToken.revoked_at.is_(None))
     )
-    if token is None or not token.user.active:
-        return None
     now = utcnow()
+    if token is None or not _is_live(token, config, now):
+        return None
+    user = token.user
+    if not user.active or not may_hold_api_tokens(user):
+        return None
     if token.last_used_at is None or now - token.last_used_at > LAST_SEEN_RESOLUTION:
         token.last_used_at = now
-    return token.user
+    return token
 
 
 def anonymise(user: User) -> None:
