@@ -1,7 +1,5 @@
 """The /api/v1 blueprint: Bearer-token sign-in, the OpenAPI document, feature APIs."""
 
-import hashlib
-
 from flask import Blueprint, current_app, g, jsonify, request
 
 from workshop.api.problems import problem
@@ -31,10 +29,14 @@ def _request_token() -> ApiToken | None:
 
 
 def _api_client_key() -> str:
-    """Count requests per token (hashed: keys may sit in Redis), else per address."""
-    header = request.headers.get("Authorization", "")
-    if header:
-        return "api-token:" + hashlib.sha256(header.encode("utf-8", "replace")).hexdigest()
+    """Count requests per verified token, else per address.
+
+    Never per raw header: "bearer T", "BEARER  T" or any junk would each get a fresh
+    allowance while "Bearer T" waits.
+    """
+    token = _request_token()
+    if token is not None:
+        return f"api-token:{token.id}"
     return "api-address:" + (request.remote_addr or "")
 
 
