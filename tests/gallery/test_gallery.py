@@ -33,7 +33,7 @@ def test_an_approved_photo_with_gallery_consent_is_public(app, client, participa
     assert "The lock gates" in detail and "Report this photo" in detail
     large = fetch(client, f"/gallery/{shown.uuid}/large.jpg")
     assert large.status_code == 200 and large.mimetype == "image/jpeg"
-    assert large.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert large.headers["Cache-Control"] == "public, no-cache"
     # The private routes still need a login, public or not.
     assert fetch(client, f"/photos/{shown.id}/original").status_code == 302
     body = client.get("/api/v1/gallery").json
@@ -43,6 +43,29 @@ def test_an_approved_photo_with_gallery_consent_is_public(app, client, participa
         "page_url": f"/gallery/{shown.uuid}",
         "thumb_url": f"/gallery/{shown.uuid}/thumb.jpg",
         "large_url": f"/gallery/{shown.uuid}/large.jpg"}]
+
+
+def test_caches_must_ask_again_so_a_withdrawal_reaches_them_at_once(
+        app, client, participant, worker):
+    shown = publish(app, participant, worker)
+    urls = [f"/gallery/{shown.uuid}/{kind}.jpg" for kind in ("large", "thumb")]
+    kept = {}
+    for url in urls:
+        first = fetch(client, url)
+        assert first.status_code == 200 and first.headers["ETag"]
+        # Revalidated before every use: no max-age to serve it blind, nothing immutable.
+        assert first.headers["Cache-Control"] == "public, no-cache"
+        kept[url] = first.headers["ETag"]
+        again = fetch(client, url, headers={"If-None-Match": kept[url]})
+        assert again.status_code == 304 and not again.get_data()
+    for url in ("/gallery", f"/gallery/{shown.uuid}", "/api/v1/gallery"):
+        assert "no-cache" in client.get(url).headers["Cache-Control"], url
+
+    withdraw(app, participant, shown.id, ("gallery",))
+
+    # A cache asking with the copy it kept is told the photo is gone.
+    for url in urls:
+        assert fetch(client, url, headers={"If-None-Match": kept[url]}).status_code == 404
 
 
 def test_only_approved_consented_unreported_photos_are_shown(app, client, participant,

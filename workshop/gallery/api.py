@@ -1,13 +1,21 @@
 """GET /api/v1/gallery: the public gallery as JSON, by the same rules as its pages."""
 
-from flask import Blueprint, url_for
+from flask import Blueprint, Response, url_for
 from pydantic import BaseModel, Field
 
 from workshop.api.spec import OutModel, operation
 from workshop.gallery import services
+from workshop.gallery.cache import PUBLIC_COPY_CACHE
 from workshop.lessons.api import TopicName as ThemeName
 
 bp = Blueprint("gallery_api", __name__)
+
+
+@bp.after_request
+def revalidate(response: Response) -> Response:
+    # As the gallery's pages: no cache may go on listing a photo after its withdrawal.
+    response.headers.setdefault("Cache-Control", PUBLIC_COPY_CACHE)
+    return response
 
 
 class GalleryQuery(BaseModel):

@@ -40,6 +40,15 @@ def gallery_template_helpers() -> dict:
     return {"themes": THEME_TITLES}
 
 
+@bp.after_request
+def revalidate_public_pages(response: Response) -> Response:
+    # A visitor's page names photos and credits: kept by no cache past a withdrawal either.
+    # (Signed-in people get no-store from the security headers; this leaves them alone.)
+    if request.method == "GET" and not current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", cache.PUBLIC_COPY_CACHE)
+    return response
+
+
 def kept_for_visitors(view):
     """Serve a visitor without a session the page rendered for the last such visitor, as
     long as nothing it shows has changed (see gallery.cache)."""
@@ -123,10 +132,12 @@ def photo_file(photo_uuid: str, kind: str):
     path = storage().public_path(found.uuid, kind)
     if not path.is_file():
         abort(404)
-    # The name is the photo's and the bytes never change: caches may keep it for a year.
-    response = send_file(path, mimetype="image/jpeg", max_age=365 * 24 * 3600,
-                         etag=f"{found.uuid}-{kind}", conditional=True)
-    response.headers["Cache-Control"] = "public, max-age=31536000, immutable"
+    # A cache may keep the bytes but must ask again before every use, so a withdrawal
+    # reaches browsers, proxies and CDNs with the next view (a 404 then), not a year on.
+    # Asking again costs a 304 while the photo stays public; the ETag changes with the
+    # file (a copy made again is a new file).
+    response = send_file(path, mimetype="image/jpeg", etag=True, conditional=True)
+    response.headers["Cache-Control"] = cache.PUBLIC_COPY_CACHE
     return response
 
 
