@@ -30,7 +30,7 @@ def test_413_page(app, client, worker):
 
 
 def test_429_page(app, client, worker):
-    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = "1 per 10 minutes"
+    app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"] = "1 per 10 minutes"
     login(client, worker, "wrong-passphrase")
     response = login(client, worker, "wrong-passphrase")
     assert response.status_code == 429

@@ -25,9 +25,16 @@ class Defaults:
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_KEY_PREFIX = "workshop"
-    # Login attempts that failed, per address and per account name.
+    # Failed logins from one address, whatever the usernames.
     LOGIN_LIMIT_PER_ADDRESS = "20 per 10 minutes"
-    LOGIN_LIMIT_PER_ACCOUNT = "5 per 10 minutes"
+    # Failed logins for one username from one address: tight, and only that pair waits,
+    # so failing someone's printed username on purpose does not lock its owner out.
+    LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS = "5 per 10 minutes"
+    # Failed logins for one username from every address together: past this allowance
+    # each further try waits 1, 2, 4 ... seconds, at most LOGIN_DELAY_MAX_SECONDS.
+    # Growing waits, never a hard lock: a guesser slows down, the owner still gets in.
+    LOGIN_LIMIT_PER_ACCOUNT = "100 per hour"
+    LOGIN_DELAY_MAX_SECONDS = 60
     # Every API request, per token (or per address without one).
     API_RATE_LIMIT = "300 per minute"
     # An API token ends this many days after it is made, and sooner if unused this long:

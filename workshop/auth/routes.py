@@ -16,7 +16,7 @@ from flask import (
 from flask_login import current_user, login_required, login_user, logout_user
 from wtforms import SelectChoice
 
-from workshop.auth import forms, services
+from workshop.auth import forms, services, throttle
 from workshop.auth.models import Role, User
 from workshop.auth.passphrases import generate_passphrase
 from workshop.errors import Conflict, DomainError, Invalid
@@ -84,8 +84,9 @@ def initial_values(**values) -> dict:
     return values if request.method == "GET" else {}
 
 
-def _login_account_key() -> str:
-    return "login-account:" + request.form.get("username", "").strip().lower()[:40]
+def _login_pair_key() -> str:
+    account = request.form.get("username", "").strip().lower()[:40]
+    return f"login-pair:{account}@{request.remote_addr or ''}"
 
 
 def _failed_login(response) -> bool:
@@ -95,16 +96,27 @@ def _failed_login(response) -> bool:
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"],
                deduct_when=_failed_login, scope="login-address")
-@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], methods=["POST"],
-               key_func=_login_account_key, deduct_when=_failed_login, scope="login-account")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT_AND_ADDRESS"],
+               methods=["POST"], key_func=_login_pair_key, deduct_when=_failed_login,
+               scope="login-pair")
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
     form = forms.LoginForm()
     next_url = request.args.get("next")
     if form.validate_on_submit():
+        # Checked before the passphrase, or a guesser could go on learning during waits.
+        if wait := throttle.seconds_to_wait(current_app.config, form.username.data):
+            form.form_errors.append(
+                f"There have been many wrong tries for this username. Please wait {wait} "
+                f"second{'' if wait == 1 else 's'}, then try again.")
+            # Flask-Limiter rewrites this header from its own limits (whole seconds, rounded
+            # down, at least their reset); the message above carries the exact wait.
+            return render_template("auth/login.html", form=form), 429, \
+                {"Retry-After": str(wait)}
         user = services.authenticate(form.username.data, form.password.data)
         if user is None:
+            throttle.record_failure(current_app.config, form.username.data)
             form.form_errors.append(
                 "That username and passphrase do not match. Check them and try again.")
             return render_template("auth/login.html", form=form), 401
