@@ -301,11 +301,12 @@ def give_consent(actor: User, photo: Photo, purposes: list[str], now: datetime |
     now = now or utcnow()
     current = consents_in_force(photo, now)
     _end_lapsed(photo, now)
-    given = []
+    given, added = [], False
     for purpose in _purposes(purposes):
         if purpose.value in current:
             given.append(current[purpose.value])
             continue
+        added = True
         version, _ = current_wording(purpose)
         consent = Consent(
             photo=photo, purpose=purpose, wording_version=version, given_at=now,
@@ -317,7 +318,16 @@ def give_consent(actor: User, photo: Photo, purposes: list[str], now: datetime |
         record(actor, "photo.consent_given", "photo", photo.id, site_id=photo.site_id,
                purpose=purpose.value, wording_version=version,
                witnessed=consent.witnessed_by_id is not None)
+    if added and photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
+        # As with a withdrawal: a decision made on the photo at the same moment meets a
+        # changed version and is refused, rather than publishing from an older view of
+        # its consents.
+        flag_modified(photo, "state")
     _flush_consents()
+    # An approved photo goes where its consents now allow, at once: back into the gallery
+    # after a withdrawal, or there for the first time after a Flickr-only approval (and
+    # likewise onto Flickr); one whose consent lapsed just now comes down.
+    refresh_where_shown(photo, now)
     return given
 
 
@@ -370,8 +380,14 @@ def _end_lapsed(photo: Photo, now: datetime) -> None:
 
 
 def _flush_consents() -> None:
-    flush_or_conflict("Someone changed this photo's consent at the same moment. Look "
-                      "again and try once more.")
+    message = ("Someone changed this photo's consent at the same moment. Look again and "
+               "try once more.")
+    try:
+        flush_or_conflict(message)
+    except StaleDataError:
+        # A decision on the photo (an approval, say) was saved meanwhile.
+        db.session.rollback()
+        raise Conflict(message) from None
 
 
 def expire_consents(now: datetime | None = None) -> int:
