@@ -57,9 +57,10 @@ def load_demo() -> list[tuple[str, str, str]] | None:
 
 
 def _load_cameras(worker, site_id: int) -> None:
-    # Asset tags are unique across the whole service: a tag already in use is left alone.
+    # Asset tags are unique within a site: a tag the site already uses is left alone.
     for tag, kind, make, model, megapixels, exposures in DEMO_CAMERAS:
-        if db.session.scalar(select(Camera.id).where(Camera.asset_tag == tag)) is None:
+        if db.session.scalar(select(Camera.id).where(Camera.site_id == site_id,
+                                                     Camera.asset_tag == tag)) is None:
             stock.create_camera(worker, site_id, tag, kind, make=make, model=model,
                                 megapixels=megapixels, exposures=exposures)
 

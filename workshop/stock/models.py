@@ -5,7 +5,16 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Integer, Numeric, String, Text
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.auth.models import Site, User
@@ -46,12 +55,14 @@ class Camera(db.Model):
     __table_args__ = (
         CheckConstraint("megapixels IS NULL OR megapixels > 0", name="megapixels_positive"),
         CheckConstraint("exposures IS NULL OR exposures > 0", name="exposures_positive"),
+        # Unique within a site only: a tag unique over all sites would let a worker find
+        # out, by being refused, which tags another site's cameras have.
+        UniqueConstraint("site_id", "asset_tag"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     site_id: Mapped[int] = mapped_column(ForeignKey("sites.id"), index=True)
-    # Unique across the whole service: labels are printed once and cameras move between sites.
-    asset_tag: Mapped[str] = mapped_column(String(40), unique=True)
+    asset_tag: Mapped[str] = mapped_column(String(40))
     kind: Mapped[CameraKind] = mapped_column(string_enum(CameraKind, "camera_kind", 24))
     make: Mapped[str] = mapped_column(String(80), default="")
     model: Mapped[str] = mapped_column(String(80), default="")

@@ -113,12 +113,13 @@ def get_camera(actor: User, camera_id: int) -> Camera:
     return camera
 
 
-def _clean_asset_tag(asset_tag: str, camera_id: int | None = None) -> str:
+def _clean_asset_tag(asset_tag: str, site_id: int, camera_id: int | None = None) -> str:
     tag = asset_tag.strip().upper()
     if not ASSET_TAG_RE.match(tag):
         raise Invalid.field("asset_tag", "Use up to 40 letters, digits, dots or dashes, "
                             "like CAM-07.")
-    taken = select(Camera.id).where(Camera.asset_tag == tag)
+    # Only this site's tags: another site's cameras are none of this worker's business.
+    taken = select(Camera.id).where(Camera.site_id == site_id, Camera.asset_tag == tag)
     if camera_id is not None:
         taken = taken.where(Camera.id != camera_id)
     if db.session.scalar(taken) is not None:
@@ -168,7 +169,7 @@ def create_camera(
         raise Invalid.field("kind", "Choose digital or disposable.") from None
     megapixels, exposures = _clean_specs(kind, megapixels, exposures)
     camera = Camera(
-        site_id=site.id, asset_tag=_clean_asset_tag(asset_tag), kind=kind,
+        site_id=site.id, asset_tag=_clean_asset_tag(asset_tag, site.id), kind=kind,
         make=_clean_text(make, "make", 80), model=_clean_text(model, "model", 80),
         megapixels=megapixels, exposures=exposures, notes=_clean_text(notes, "notes", 2000),
         status=CameraStatus.AVAILABLE,
@@ -194,7 +195,7 @@ def update_camera(
     _check_version(camera, expected_version, "camera")
     changed: list[str] = []
     if asset_tag is not None and asset_tag.strip().upper() != camera.asset_tag:
-        camera.asset_tag = _clean_asset_tag(asset_tag, camera.id)
+        camera.asset_tag = _clean_asset_tag(asset_tag, camera.site_id, camera.id)
         changed.append("asset_tag")
     for field, value, limit in (("make", make, 80), ("model", model, 80),
                                 ("notes", notes, 2000)):
