@@ -266,7 +266,8 @@ def test_book_a_camera(client, staff, camera, participant):
     assert body | {"id": 0, "starts_at": "", "ends_at": ""} == {
         "id": 0, "camera_id": camera, "participant_id": participant.id,
         "participant_display_name": "Sky", "starts_at": "", "ends_at": "",
-        "state": "reserved", "note": "For the canal walk", "version": 1, "overdue": False,
+        "state": "reserved", "note": "For the canal walk", "participant_note": "",
+        "version": 1, "overdue": False,
         "checked_out_at": None, "returned_at": None, "checkout_condition": None,
         "return_condition": None}
 

@@ -151,22 +151,27 @@ class BookingOut(OutModel):
     starts_at: AwareDatetime
     ends_at: AwareDatetime
     state: StateName
-    note: str
+    note: str = Field(description="For staff only: empty in a participant's view.")
+    participant_note: str = Field(description="What the worker wrote for the borrower.")
     version: int
     overdue: bool = Field(description="Out, and past its end.")
     checked_out_at: AwareDatetime | None
     returned_at: AwareDatetime | None
-    checkout_condition: ConditionOut | None
-    return_condition: ConditionOut | None
+    checkout_condition: ConditionOut | None = Field(
+        description="Its note is for staff only: empty in a participant's view.")
+    return_condition: ConditionOut | None = Field(
+        description="Its note is for staff only: empty in a participant's view.")
 
     @model_validator(mode="before")
     @classmethod
     def _from_booking(cls, value: Any) -> Any:
         if not isinstance(value, Booking):
             return value
-        names = set(cls.model_fields) - {"participant_display_name", "overdue"}
+        notes = services.notes_seen_by(api_user(), value)
+        names = set(cls.model_fields) - {"participant_display_name", "overdue", *notes}
         return {
             **{name: getattr(value, name) for name in names},
+            **notes,
             "participant_display_name": value.participant.display_name
             if value.participant else None,
             "overdue": value.is_overdue(utcnow()),
@@ -186,7 +191,8 @@ class BookingIn(ApiModel):
     participant_id: Id
     starts_at: Timestamp = Field(description="ISO 8601 with offset; now or later.")
     ends_at: Timestamp = Field(description="ISO 8601 with offset; after the start.")
-    note: Note = ""
+    note: Note = Field(default="", description="For staff only.")
+    participant_note: Note = Field(default="", description="Shown to the borrower.")
 
 
 class CheckoutIn(ApiModel):
@@ -230,7 +236,8 @@ def list_bookings(query: BookingQuery):
            response=BookingOut, status=201, errors=(403, 404, 409))
 def create_booking(body: BookingIn):
     return services.create_booking(api_user(), body.camera_id, body.participant_id,
-                                   body.starts_at, body.ends_at, body.note)
+                                   body.starts_at, body.ends_at, body.note,
+                                   participant_note=body.participant_note)
 
 
 @bp.get("/bookings/<id:booking_id>")

@@ -82,10 +82,17 @@ class _ParticipantChoice(FlaskForm):
                                  validators=[InputRequired("Choose who is borrowing it.")])
 
 
+# The borrower can read the one note and never the other: each note's audience is chosen
+# by the box it is written in.
+STAFF_NOTE = "Only workers see this note."
+PARTICIPANT_NOTE = "The borrower can read this note."
+
+
 class BookingForm(_ParticipantChoice):
     starts_at = local_time_field("From", "Give the date and time the loan starts.")
     ends_at = local_time_field("Until", "Give the date and time it comes back.")
-    note = note_field()
+    note = note_field(description=STAFF_NOTE)
+    participant_note = note_field("Note for the borrower (if you want)", PARTICIPANT_NOTE)
 
 
 class Checklist(FlaskForm):
@@ -99,7 +106,8 @@ class Checklist(FlaskForm):
 
 class HandOverNowForm(Checklist, _ParticipantChoice):
     ends_at = local_time_field("Back by", "Give the date and time it comes back.")
-    note = note_field()
+    note = note_field(description=STAFF_NOTE)
+    participant_note = note_field("Note for the borrower (if you want)", PARTICIPANT_NOTE)
 
 
 class HandOverForm(Checklist):

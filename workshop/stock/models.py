@@ -106,7 +106,10 @@ class Booking(db.Model):
     ends_at: Mapped[datetime] = mapped_column(UTCDateTime)
     state: Mapped[BookingState] = mapped_column(
         string_enum(BookingState, "booking_state", 24), default=BookingState.RESERVED, index=True)
+    # For staff only: a borrower never sees it, nor the notes on the hand-over checklists.
     note: Mapped[str] = mapped_column(Text, default="")
+    # What the worker chose to tell the borrower; shown to them.
+    participant_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

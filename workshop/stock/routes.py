@@ -341,7 +341,8 @@ def book(camera_id: int):
         try:
             booking = stock.create_booking(
                 current_user, camera.id, form.participant_id.data,
-                to_utc(form.starts_at.data), to_utc(form.ends_at.data), form.note.data or "")
+                to_utc(form.starts_at.data), to_utc(form.ends_at.data), form.note.data or "",
+                participant_note=form.participant_note.data or "")
         except FORM_ERRORS as exc:
             status = form_failed(form, exc)
         else:
@@ -386,7 +387,8 @@ def hand_over_now(camera_id: int):
         try:
             booking = stock.hand_over_now(
                 current_user, camera.id, form.participant_id.data, to_utc(form.ends_at.data),
-                form.ticked(), note=form.note.data or "")
+                form.ticked(), note=form.note.data or "",
+                participant_note=form.participant_note.data or "")
         except FORM_ERRORS as exc:
             status = form_failed(form, exc)
         else:

@@ -290,6 +290,25 @@ def get_booking(actor: User, booking_id: int) -> Booking:
     return booking
 
 
+def notes_seen_by(actor: User, booking: Booking) -> dict[str, Any]:
+    """A booking's notes as this person may read them.
+
+    Workers write notes and checklists for each other ("keeps losing chargers"); the
+    borrower sees only the note written for them, and the checklists without their notes.
+    """
+    if actor.is_staff:
+        return {"note": booking.note, "participant_note": booking.participant_note,
+                "checkout_condition": booking.checkout_condition,
+                "return_condition": booking.return_condition}
+
+    def ticks_only(condition: dict | None) -> dict | None:
+        return None if condition is None else {**condition, "note": ""}
+
+    return {"note": "", "participant_note": booking.participant_note,
+            "checkout_condition": ticks_only(booking.checkout_condition),
+            "return_condition": ticks_only(booking.return_condition)}
+
+
 def _lock_camera(camera: Camera) -> None:
     """Make bookings of one camera take turns, so the overlap check sees every other one.
 
@@ -392,9 +411,12 @@ def _session(actor: User, session_id: int, camera: Camera) -> Session:
 def create_booking(
     actor: User, camera_id: int, participant_id: int | None, starts_at: datetime,
     ends_at: datetime, note: str = "", now: datetime | None = None,
-    session_id: int | None = None,
+    session_id: int | None = None, participant_note: str = "",
 ) -> Booking:
-    """Reserve a camera for a participant, or for a workshop session (or both)."""
+    """Reserve a camera for a participant, or for a workshop session (or both).
+
+    note is for staff only; participant_note is what the borrower may read.
+    """
     _staff_only(actor)
     now = now or utcnow()
     camera = get_camera(actor, camera_id)
@@ -411,6 +433,8 @@ def create_booking(
     booking = Booking(camera=camera, site_id=camera.site_id, participant=participant,
                       session=session, starts_at=starts_at, ends_at=ends_at,
                       state=BookingState.RESERVED, note=_clean_text(note, "note", 1000),
+                      participant_note=_clean_text(participant_note, "participant_note",
+                                                   1000),
                       created_by=actor, created_at=now)
     db.session.add(booking)
     _flush_period(booking, starts_at, ends_at)
@@ -469,10 +493,12 @@ def check_out(
 def hand_over_now(
     actor: User, camera_id: int, participant_id: int, ends_at: datetime,
     ticked: dict[str, bool], note: str = "", now: datetime | None = None,
+    participant_note: str = "",
 ) -> Booking:
     """Book and hand over in one step, for someone standing in front of the worker."""
     now = now or utcnow()
-    booking = create_booking(actor, camera_id, participant_id, now, ends_at, note, now)
+    booking = create_booking(actor, camera_id, participant_id, now, ends_at, note, now,
+                             participant_note=participant_note)
     return check_out(actor, booking, ticked, note=note, now=now)
 
 
