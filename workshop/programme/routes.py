@@ -22,6 +22,7 @@ from workshop.auth.routes import form_failed, initial_values, staff_required
 from workshop.db import utcnow
 from workshop.errors import Conflict, Invalid, NotFound
 from workshop.extensions import db
+from workshop.hosts import public_host
 from workshop.lessons import services as lessons
 from workshop.programme import forms
 from workshop.programme import services as programme
@@ -373,7 +374,7 @@ def feed(secret: str):
     cal.add("x-wr-calname", "Workshop sessions")
     for session in programme.feed_sessions(worker, now):
         event = Event()
-        event.add("uid", f"session-{session.id}@{request.host}")
+        event.add("uid", f"session-{session.id}@{public_host()}")
         event.add("dtstamp", now)
         event.add("dtstart", session.starts_at)
         event.add("dtend", session.ends_at)
