@@ -9,7 +9,8 @@ from pydantic import Field
 from workshop.api.routes import api_user
 from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
 from workshop.auth import services
-from workshop.auth.models import Site, User
+from workshop.auth.models import Role, Site, User
+from workshop.photos import services as photos
 
 bp = Blueprint("auth_api", __name__)
 
@@ -50,7 +51,11 @@ class UserPatch(ApiModel):
     active: bool | None = None
     password: str | None = Field(default=None, max_length=200)
     role: RoleName | None = None
-    site_id: int | None = Field(default=None, ge=1, le=MAX_ID)
+    site_id: int | None = Field(
+        default=None, ge=1, le=MAX_ID,
+        description="Admins only. A participant's photos go with them and their "
+                    "reservations are cancelled; refused (409) while a camera is out "
+                    "with them.")
 
 
 @bp.get("/me")
@@ -93,9 +98,12 @@ def get_user(user_id: int):
 
 
 @bp.patch("/users/<id:user_id>")
-@operation("Change a person's details", tag="people", body=UserPatch, response=UserOut,
-           errors=(403, 409))
+@operation("Change a person's details (a participant moves with their photos)",
+           tag="people", body=UserPatch, response=UserOut, errors=(403, 409))
 def update_user(user_id: int, body: UserPatch):
     actor = api_user()
-    return services.update_user(actor, services.get_user(actor, user_id),
-                                **body.model_dump(exclude_none=True))
+    person = services.get_user(actor, user_id)
+    changes = body.model_dump(exclude_none=True)
+    if person.role is Role.PARTICIPANT and "site_id" in changes:
+        photos.move_participant(actor, person, changes.pop("site_id"))
+    return services.update_user(actor, person, **changes)

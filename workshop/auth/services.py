@@ -188,6 +188,10 @@ def update_user(
             raise Invalid.field("site_id", "Choose the site this person belongs to.")
         if is_self and new_role is not Role.ADMIN:
             raise Invalid.field("role", "You cannot take away your own admin role.")
+        if user.role is Role.PARTICIPANT and new_site != user.site_id:
+            # Their photos and bookings must not stay behind: photos.move_participant.
+            raise Invalid.field("site_id", "Move a participant with the move, which takes "
+                                "their photos with them.")
         user.role, user.site_id = new_role, new_site
         changed.append("role")
     if password is not None:

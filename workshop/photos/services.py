@@ -7,18 +7,19 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
 from workshop.auth import services as auth
-from workshop.auth.models import Role, User
+from workshop.auth.models import Role, Site, User
 from workshop.db import flush_or_conflict, get_row, utcnow
-from workshop.errors import Conflict, DomainError, Invalid, NotFound
+from workshop.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from workshop.extensions import db
 from workshop.flickr import services as flickr
+from workshop.flickr.models import FlickrJob
 from workshop.lessons.models import Topic
 from workshop.photos import imaging
 from workshop.photos.models import (
@@ -38,7 +39,9 @@ from workshop.photos.storage import (
     storage,
     track_new_files,
 )
+from workshop.programme import services as programme
 from workshop.programme.models import Enrolment, Session
+from workshop.stock import services as stock
 from workshop.stock.models import Booking
 
 CAPTION_LIMIT = 300
@@ -630,6 +633,57 @@ def erase_participant(actor: User, participant: User, confirm: str) -> int:
     record(actor, "user.erased", "user", participant.id, site_id=participant.site_id,
            photos=len(owned))
     return len(owned)
+
+
+# --- moving to another site -------------------------------------------------------------
+
+
+@dataclass
+class Move:
+    photos: int
+    reservations_cancelled: int
+    sessions_left: int
+
+
+def move_participant(actor: User, participant: User, site_id: int,
+                     now: datetime | None = None) -> Move:
+    """Move a participant to another site, with their photos (and so their consents and
+    Flickr jobs): the old site's workers no longer see or act on them, the new site's do.
+
+    Reservations are of the old site's cameras and places in its sessions, which the
+    person will not come to: they are cancelled. While a camera is out with them the move
+    is refused, so the old site still knows who has it.
+    """
+    if not actor.is_admin:
+        raise Forbidden("Only an admin can change a person's site.")
+    if participant.role is not Role.PARTICIPANT:
+        raise NotFound("There is no such participant.")
+    site = get_row(Site, site_id)
+    if site is None:
+        raise NotFound("There is no such site.")
+    if site.id == participant.site_id:
+        return Move(0, 0, 0)
+    now = now or utcnow()
+    stock.refuse_while_on_loan(participant, "moving them to another site")
+    cancelled = stock.cancel_reservations_of(
+        actor, participant, now, "Cancelled: the borrower moved to another site.")
+    left = programme.leave_future_sessions(actor, participant, now)
+    owned = db.session.scalars(select(Photo).where(Photo.owner_id == participant.id)
+                               .order_by(Photo.id)).all()
+    old_site_id = participant.site_id
+    for photo in owned:
+        photo.site_id = site.id
+    if owned:
+        db.session.execute(
+            update(FlickrJob).where(FlickrJob.photo_id.in_([p.id for p in owned]))
+            .values(site_id=site.id).execution_options(synchronize_session=False))
+    participant.site_id = site.id
+    flush_or_conflict("Something changed on this person's photos a moment ago. "
+                      "Try the move again.", StaleDataError)
+    record(actor, "user.moved", "user", participant.id, site_id=site.id,
+           from_site_id=old_site_id, photos=len(owned), reservations_cancelled=cancelled,
+           sessions_left=left)
+    return Move(len(owned), cancelled, left)
 
 
 # --- progress ---------------------------------------------------------------------------

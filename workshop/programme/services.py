@@ -330,6 +330,21 @@ def unenrol(actor: User, session: Session, participant_id: int) -> None:
            participant_id=participant_id)
 
 
+def leave_future_sessions(actor: User, participant: User, now: datetime) -> int:
+    """Take the person off every session that has not started yet; how many there were."""
+    enrolments = db.session.scalars(
+        select(Enrolment).join(Session, Session.id == Enrolment.session_id)
+        .where(Enrolment.participant_id == participant.id, Session.starts_at > now)
+        .order_by(Enrolment.id)).all()
+    for enrolment in enrolments:
+        session = enrolment.session
+        session.enrolments.remove(enrolment)
+        record(actor, "session.unenrolled", "session", session.id, session.site_id,
+               participant_id=participant.id)
+    db.session.flush()
+    return len(enrolments)
+
+
 def set_attendance(actor: User, session: Session, participant_id: int, attended: bool,
                    now: datetime | None = None) -> Enrolment:
     """The register: came (True) or did not (False), for someone enrolled."""

@@ -242,6 +242,28 @@ def _cancel_future_reservations(actor: User, camera: Camera, now: datetime) -> N
                note=f"Cancelled: the camera became {camera.status.value.replace('_', ' ')}.")
 
 
+def refuse_while_on_loan(participant: User, doing: str) -> None:
+    """A camera out with someone must come back (or be written off) before they leave."""
+    loan = db.session.scalar(select(Booking).where(
+        Booking.participant_id == participant.id, Booking.state == BookingState.OUT)
+        .order_by(Booking.id).limit(1))
+    if loan is not None:
+        raise Conflict(f"{participant.display_name} has {loan.camera.asset_tag} out on loan. "
+                       f"Take it back, or write it off, before {doing}.")
+
+
+def cancel_reservations_of(actor: User, participant: User, now: datetime,
+                           reason: str) -> int:
+    """Cancel every reservation made for this person; how many there were."""
+    reserved = db.session.scalars(select(Booking).where(
+        Booking.participant_id == participant.id, Booking.state == BookingState.RESERVED)
+        .order_by(Booking.id)).all()
+    for booking in reserved:
+        _close(actor, booking, BookingState.CANCELLED, now, note=reason)
+    _flush("booking")
+    return len(reserved)
+
+
 def current_loan(camera: Camera) -> Booking | None:
     return db.session.scalar(select(Booking).where(
         Booking.camera_id == camera.id, Booking.state == BookingState.OUT))
