@@ -1,4 +1,4 @@
-"""flask photos check and fsck: checking files without storing them, mending storage."""
+"""flask photos check, fsck and scrub: checking files without storing them, mending storage."""
 
 import json
 from pathlib import Path
@@ -8,7 +8,8 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from workshop.extensions import db
-from workshop.photos import imaging, services
+from workshop.photos import imaging, metadata, services
+from workshop.photos.storage import storage
 
 photos_cli = AppGroup("photos", help="Photo checks and storage.")
 consent_cli = AppGroup("consent", help="Consent to share photos.")
@@ -66,6 +67,19 @@ def fsck(dry_run: bool):
                f"copies, {len(report.missing_originals)} photos without their original.")
     if report.missing_originals:
         raise SystemExit(1)
+
+
+@photos_cli.command("scrub")
+def scrub():
+    """Take location and owner or serial tags out of originals stored before uploads did
+    (the picture stays bit for bit; run once after upgrading)."""
+    store = storage()
+    changed = 0
+    for _, path in store.files():
+        # Originals only (the copies never had tags), and no file being written.
+        if path.parent.parent.name == "originals" and not path.name.startswith("."):
+            changed += metadata.scrub_file(path)
+    click.echo(f"{changed} original{'' if changed == 1 else 's'} scrubbed.")
 
 
 @consent_cli.command("expire")
