@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from sqlalchemy import and_, delete, or_, select
+
 from workshop.audit.models import AuditEvent
 from workshop.extensions import db
 
@@ -20,3 +22,24 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def forget(user_id: int, photo_ids: list[int]) -> int:
+    """Erasure: drop every event the person made or that is about them or their photos,
+    and take them out of the details of the rest (a loan, a register). Returns how many
+    events were dropped."""
+    about_them = or_(
+        AuditEvent.actor_id == user_id,
+        and_(AuditEvent.target_type == "user", AuditEvent.target_id == user_id),
+        and_(AuditEvent.target_type == "photo", AuditEvent.target_id.in_(photo_ids)),
+    )
+    dropped = db.session.execute(
+        delete(AuditEvent).where(about_them).execution_options(synchronize_session=False)
+    ).rowcount
+    named = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.details["participant_id"].as_integer() == user_id)).all()
+    for event in named:
+        # A new dict: the JSON column notices a replaced value, not one changed in place.
+        event.details = {k: v for k, v in event.details.items() if k != "participant_id"}
+    db.session.flush()
+    return dropped

@@ -317,7 +317,7 @@ def erase_person(user_id: int):
     user = services.get_user(current_user, user_id)
     try:
         count = photos.erase_participant(current_user, user, request.form.get("confirm", ""))
-    except Invalid as exc:
+    except (Invalid, Conflict) as exc:
         flash(exc.message, "error")
         return redirect(url_for("auth.person", user_id=user.id, _anchor="erase-heading"))
     flash(f"Done: the account is nameless and locked, and {count} photo"

@@ -422,9 +422,11 @@ def api_token_for(raw: str, config) -> ApiToken | None:
 
 
 def anonymise(user: User) -> None:
-    """Strip an account of everything that names or reaches its person; the row stays so
-    loans, sessions and the audit history keep their shape without saying who it was."""
-    end_all_sessions(user)
+    """Strip an account of everything that names or reaches its person, and of the times
+    they were here; the row stays, nameless and locked, for the erasure's own record."""
+    # Deleted, not ended: each row holds when they logged in and how long they stayed.
+    db.session.execute(delete(LoginSession).where(LoginSession.user_id == user.id)
+                       .execution_options(synchronize_session=False))
     db.session.execute(delete(ApiToken).where(ApiToken.user_id == user.id)
                        .execution_options(synchronize_session=False))
     user.username = f"erased-{user.id}-{secrets.token_hex(4)}"
@@ -433,3 +435,6 @@ def anonymise(user: User) -> None:
     user.password_hash = "!erased"  # noqa: S105 -- not a secret: a hash nothing matches
     user.active = False
     user.calendar_token_hash = None
+    user.last_login_at = None
+    # A portfolio address someone saved must not find anything, now or later.
+    user.portfolio_slug = None

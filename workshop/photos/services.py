@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
+from workshop.audit import services as audit
 from workshop.audit.services import record
 from workshop.auth import services as auth
 from workshop.auth.models import Role, Site, User
@@ -606,10 +607,13 @@ def moderation_queue(actor: User) -> Select[tuple[Photo]]:
 # --- erasure ----------------------------------------------------------------------------
 
 
-def erase_participant(actor: User, participant: User, confirm: str) -> int:
-    """The right to erasure: every photo and copy of theirs goes, and what remains of them
-    in the history (loans, sessions, the audit) points to a nameless account.
+def erase_participant(actor: User, participant: User, confirm: str,
+                      now: datetime | None = None) -> int:
+    """The right to erasure: every photo and copy of theirs goes, what was planned for
+    them is cancelled, their places in sessions go, and what remains in the history
+    (their cameras' loans, the audit) no longer leads to them: only counts are kept.
 
+    Refused while a camera is out with them: the site must first know it is back.
     Returns how many photos were deleted.
     """
     if participant.role is not Role.PARTICIPANT or not (
@@ -617,8 +621,14 @@ def erase_participant(actor: User, participant: User, confirm: str) -> int:
         raise NotFound("There is no such participant.")
     if confirm.strip() != participant.username:
         raise Invalid.field("confirm", f"Type {participant.username} to confirm.")
+    stock.refuse_while_on_loan(participant, "erasing them")
+    # No reason is written: a note is free text, and erasure leaves none.
+    cancelled = stock.cancel_reservations_of(actor, participant, now or utcnow(), "")
+    loans = stock.forget_borrower(participant)
+    sessions, attended = programme.forget_participant(participant)
     store = storage()
     owned = db.session.scalars(select(Photo).where(Photo.owner_id == participant.id)).all()
+    owned_ids = [photo.id for photo in owned]
     hashes = {photo.content_hash for photo in owned}
     for photo in owned:
         # Out of public view at once; the rest waits for the commit. Flickr's copy is
@@ -634,8 +644,10 @@ def erase_participant(actor: User, participant: User, confirm: str) -> int:
         for path in (store.original_path(content_hash),
                      *(store.copy_path(content_hash, kind) for kind in COPY_KINDS))])
     auth.anonymise(participant)
+    events = audit.forget(participant.id, owned_ids)
     record(actor, "user.erased", "user", participant.id, site_id=participant.site_id,
-           photos=len(owned))
+           photos=len(owned), loans=loans, reservations_cancelled=cancelled,
+           sessions=sessions, sessions_attended=attended, audit_events=events)
     return len(owned)
 
 

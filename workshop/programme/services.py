@@ -345,6 +345,18 @@ def leave_future_sessions(actor: User, participant: User, now: datetime) -> int:
     return len(enrolments)
 
 
+def forget_participant(participant: User) -> tuple[int, int]:
+    """Erasure: every enrolment goes, past and future. Returns how many sessions they
+    were enrolled in and how many they came to, the only part worth keeping."""
+    enrolments = db.session.scalars(select(Enrolment).where(
+        Enrolment.participant_id == participant.id)).all()
+    attended = sum(e.attended is True for e in enrolments)
+    for enrolment in enrolments:
+        enrolment.session.enrolments.remove(enrolment)
+    db.session.flush()
+    return len(enrolments), attended
+
+
 def set_attendance(actor: User, session: Session, participant_id: int, attended: bool,
                    now: datetime | None = None) -> Enrolment:
     """The register: came (True) or did not (False), for someone enrolled."""

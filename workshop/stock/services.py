@@ -264,6 +264,22 @@ def cancel_reservations_of(actor: User, participant: User, now: datetime,
     return len(reserved)
 
 
+def forget_borrower(participant: User) -> int:
+    """Erasure: the person's loans stay in their cameras' history as loans to no one,
+    with every note removed (the checklists keep their ticks); how many there were."""
+    loans = db.session.scalars(select(Booking).where(
+        Booking.participant_id == participant.id).order_by(Booking.id)).all()
+    for booking in loans:
+        booking.participant_id = None
+        booking.note = booking.participant_note = ""
+        for name in ("checkout_condition", "return_condition"):
+            condition = getattr(booking, name)
+            if condition is not None:
+                setattr(booking, name, {**condition, "note": ""})
+    _flush("booking")
+    return len(loans)
+
+
 def current_loan(camera: Camera) -> Booking | None:
     return db.session.scalar(select(Booking).where(
         Booking.camera_id == camera.id, Booking.state == BookingState.OUT))
