@@ -95,10 +95,17 @@ def _demo_picture(kind: str) -> bytes:
                                 x + 55 + col * 60, 470 + (n % 3) * 60 + row * 90),
                                fill=(230, 220, 150), outline=(10, 10, 10), width=2)
     draw.ellipse((1250, 90, 1420, 260), fill=(255, 230, 120))
+    # Round trees and wheels: a photo has edges running every way, not only across and down.
+    for n in range(8):
+        x = 40 + n * 200
+        y = 640 + (n % 2) * 40
+        draw.ellipse((x, y, x + 150, y + 160), fill=(40, 110 + n * 8, 50), outline=(15, 40, 15),
+                     width=4)
+        draw.ellipse((x + 60, 900, x + 140, 980), outline=(20, 20, 20), width=8)
     noise = Image.effect_noise(picture.size, 12).convert("RGB")
     picture = Image.blend(picture, noise, 0.06)
     if kind == "shaky":
-        picture = picture.filter(ImageFilter.BoxBlur((14, 1)))
+        picture = picture.filter(ImageFilter.BoxBlur((24, 3)))
     elif kind == "dark":
         picture = picture.point(lambda value: value // 6)
     out = io.BytesIO()

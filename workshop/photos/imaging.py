@@ -116,7 +116,7 @@ class _Decoded:
 
 def process(path: str | os.PathLike[str], *, max_pixels: int) -> Processed:
     """Validate an upload, check it and make its display copies; raises Refused."""
-    decoded = _decode(path, max_pixels=max_pixels, target=LARGE_LONG_SIDE, grey=False)
+    decoded = _decode(path, max_pixels=max_pixels, target=LARGE_LONG_SIDE)
     found = _analyse(decoded)
     # Turning the picture after shrinking it moves a quarter of the pixels or fewer.
     large_image = _orient(_fit(decoded.image, LARGE_LONG_SIDE), decoded.orientation)
@@ -135,9 +135,7 @@ def process(path: str | os.PathLike[str], *, max_pixels: int) -> Processed:
 
 def check_file(path: str | os.PathLike[str], *, max_pixels: int) -> dict[str, Any]:
     """Validate a file and run the checks only, decoding no more than they need."""
-    decoded = _decode(
-        path, max_pixels=max_pixels, target=checks.ANALYSIS_LONG_SIDE, grey=True
-    )
+    decoded = _decode(path, max_pixels=max_pixels, target=checks.ANALYSIS_LONG_SIDE)
     return {
         "width": decoded.width,
         "height": decoded.height,
@@ -159,14 +157,11 @@ def _analyse(decoded: _Decoded) -> dict[str, Any]:
     )
 
 
-def _decode(
-    path: str | os.PathLike[str], *, max_pixels: int, target: int, grey: bool
-) -> _Decoded:
+def _decode(path: str | os.PathLike[str], *, max_pixels: int, target: int) -> _Decoded:
     """Open, validate and decode a file to at least target px on the long side, where cheap.
 
     A JPEG is decoded in the DCT domain at 1/2, 1/4 or 1/8 scale (libjpeg still reads all
     of it, so a cut-off file is still caught); other formats decode in full, then shrink.
-    grey lets a colour JPEG decode to grey only, which is all the checks look at.
     """
     with open(path, "rb") as fp:
         if os.fstat(fp.fileno()).st_size == 0:
@@ -180,7 +175,7 @@ def _decode(
         if isinstance(image, JpegImagePlugin.JpegImageFile):
             draft_size = _draft_size(image.size, target)
             if draft_size is not None:
-                image.draft("L" if grey else image.mode, draft_size)
+                image.draft(image.mode, draft_size)
         try:
             image.load()
         except _DECODE_ERRORS as error:
