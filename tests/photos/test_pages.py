@@ -1,6 +1,7 @@
 """Sending photos from the pages: feedback, refusals that leave nothing, who sees what."""
 
 import pytest
+from PIL import Image
 from sqlalchemy import select
 
 from tests.conftest import login, make_account, post_form
@@ -48,9 +49,12 @@ def test_feedback_points_to_the_matching_lesson(app, participant_client, runner)
     steadiness = next(line for line in response.json["feedback"]
                       if line["check"] == "steadiness")
     assert not steadiness["good"]
+    # The participant's one-page handout, not the worker's plan.
     assert steadiness["lesson_url"].startswith("/lessons/")
+    assert steadiness["lesson_url"].endswith("/handout")
     lesson = participant_client.get(steadiness["lesson_url"])
     assert lesson.status_code == 200
+    assert "Print the handout" in lesson.get_data(as_text=True)
 
 
 def test_the_same_file_twice_is_kept_once(app, participant_client):
@@ -217,12 +221,26 @@ def test_participant_cannot_add_notes(app, participant_client):
 
 
 def test_progress_page_shows_checks_over_time(app, participant_client):
-    send_photos(participant_client, [(photo((1200, 900), seed=1), "1.jpg")])
+    send_photos(participant_client, [(photo((1200, 900), seed=0), "1.jpg")])
     send_photos(participant_client, [(photo((1200, 900), seed=2, blur=12), "2.jpg")])
     page = participant_client.get("/photos/progress").get_data(as_text=True)
     assert "2 photos so far" in page
     assert page.count('class="dot-good"') + page.count('class="dot-try"') == 4
+    assert 'class="dot-info"' not in page
     assert "<svg" in page and "<table" in page
+
+
+def test_a_photo_that_could_not_be_checked_is_neither_good_nor_try_again(participant_client):
+    plain = images.jpeg(image=Image.new("RGB", (1200, 900), (150, 170, 190)))
+    body = send_photos(participant_client, [(plain, "sky.jpg")]).json
+    assert body["checks"]["steadiness"]["verdict"] == "unsure"
+    line = next(line for line in body["feedback"] if line["check"] == "steadiness")
+    assert (line["good"], line["tone"]) == (False, "info")
+    progress = participant_client.get("/photos/progress").get_data(as_text=True)
+    assert 'class="dot-info"' in progress and "Keeping still: </span>Not sure" in progress
+    assert "Keeping still: </span>Good" not in progress
+    listing = participant_client.get("/photos").get_data(as_text=True)
+    assert "Keeping still: not sure" in listing
 
 
 def test_staff_see_a_participants_progress_but_not_another_sites(

@@ -67,7 +67,7 @@ class PhotoOut(OutModel):
     height: int
     megapixels: float
     checks: dict[str, Any] = Field(description=(
-        "resolution (verdict ok|low), steadiness (ok|shaky, score), light (ok|dark|bright), "
+        "resolution (verdict ok|low), steadiness (ok|shaky|unsure, score), light (ok|dark|bright), "
         "distance (unknown|digital_zoom); each with a score, a message in plain words and "
         "the lesson topic it belongs to."))
     credit: Literal["display_name", "anonymous"] | None

@@ -37,20 +37,28 @@ bp = Blueprint("photos", __name__, url_prefix="/photos")
 CHECK_ORDER = ("steadiness", "light", "distance", "resolution")
 CHECK_TITLES = {"steadiness": "Keeping still", "light": "Light", "distance": "Distance",
                 "resolution": "Size"}
-# Each verdict as the participant should feel it: a small photo is fine, not a failure.
-TONES = {"ok": "good", "low": "info", "unknown": "info"}
+# Each verdict as the participant should feel it: a small photo is fine, not a failure, and
+# a photo the steadiness check could not judge is neither praised nor told off.
+TONES = {"ok": "good", "low": "info", "unknown": "info", "unsure": "info"}
+# The same three tones in one word, for every page that sums up the checks.
+TONE_WORDS = {"good": "good", "info": "not sure", "try": "try again"}
 # A file refused one by one; anything else wrong ends the whole request.
 PER_FILE_ERRORS = (services.TooLarge, services.NotAPhoto, services.AlreadyUploaded)
 
 
 def lesson_links() -> dict[str, tuple[str, str]]:
-    """Topic -> (title, address) of the first lesson plan on it."""
+    """Topic -> (title, address of the participants' one-page handout) of the first plan."""
     links: dict[str, tuple[str, str]] = {}
     for plan in db.session.scalars(select(LessonPlan).order_by(LessonPlan.id)):
         if plan.topic.value not in links:
             links[plan.topic.value] = (plan.current.title,
-                                       url_for("lessons.plan", lesson_id=plan.id))
+                                       url_for("lessons.handout", lesson_id=plan.id))
     return links
+
+
+def tone(photo: Photo, name: str) -> str:
+    """good, info or try: how one check of a photo reads."""
+    return TONES.get(photo.verdict(name) or "", "try")
 
 
 def feedback(photo: Photo, links: dict[str, tuple[str, str]]) -> list[dict]:
@@ -94,6 +102,7 @@ PURPOSE_TITLES = {"gallery": "the public gallery", "flickr": "the Flickr group"}
 def photo_template_helpers() -> dict:
     return {"feedback": feedback, "note_topics": list(NoteTopic),
             "check_titles": CHECK_TITLES, "purpose_titles": PURPOSE_TITLES,
+            "tone": tone, "tone_words": TONE_WORDS,
             "consent_choices": [(p.value, services.current_wording(p)[1])
                                 for p in ConsentPurpose],
             "consents_in_force": services.consents_in_force}
@@ -418,7 +427,7 @@ def _chart(photos: list[Photo]) -> dict:
     rows = []
     for index, name in enumerate(("steadiness", "light")):
         y = 40 + index * row
-        points = [{"x": round(left + i * step, 1), "y": y, "good": p.verdict(name) == "ok",
+        points = [{"x": round(left + i * step, 1), "y": y, "tone": tone(p, name),
                    "label": f"{local_time(p.created_at, '%-d %b')}: "
                             f"{p.checks.get(name, {}).get('verdict', '?')}"}
                   for i, p in enumerate(photos)]
