@@ -1,7 +1,8 @@
 """Speed and memory of the photo upload pipeline against a plain Pillow decode of the same JPEG.
 
-Run with `.venv/bin/python bench/photo_pipeline.py` (or `make bench`). It makes its own
-photos and takes about half a minute.
+Run with `.venv/bin/python bench/photo_pipeline.py` (or `make bench`), about a minute. The
+large JPEGs are two phone-like 24 MP files it makes and the real photographs of 12 MP and
+more from bench/real_photos.py, each at its own size.
 Timings are medians of interleaved repeats, so a noisy machine slows every contender alike.
 OpenCV and scikit-image are development dependencies, needed only here.
 """
@@ -26,10 +27,11 @@ from workshop.photos import imaging
 
 REPEATS = 7
 MAX_PIXELS = 100_000_000
-SIZES = {"12 MP": (4000, 3000), "24 MP": (6000, 4000)}
 
-GOAL_CHECKS = 0.7  # checks alone, as a multiple of a full decode
-GOAL_PROCESS = 2.5  # the whole upload processing, likewise
+GOAL_CHECKS = 0.8  # checks alone, median over the large JPEGs, as a multiple of a full decode
+GOAL_CHECKS_ANY = 1.5  # ...and on any one of them
+GOAL_PROCESS = 2.5  # the whole upload processing, likewise (median)
+LARGE_MP = 12  # real photographs this big or bigger join the made 24 MP files
 GOAL_MEMORY_MB = 250  # peak memory growth for one 24 MP upload
 
 GPS = {1: "N", 2: (53.0, 28.0, 49.32), 3: "W", 4: (2.0, 14.0, 42.6), 6: 38.0}
@@ -164,6 +166,22 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
+def large_jpegs(folder: Path) -> dict[str, Path]:
+    """Two made 24 MP phone-like files, then the real photographs of LARGE_MP and more."""
+    import real_photos
+
+    paths: dict[str, Path] = {}
+    for seed, size in enumerate(((6000, 4000), (4000, 6000))):
+        path = folder / f"made-{size[0]}x{size[1]}.jpg"
+        make_photo(path, size, seed)
+        paths[f"made {size[0]}×{size[1]}"] = path
+    for name, path in real_photos.fetch().items():
+        with Image.open(path) as image:
+            if image.width * image.height >= LARGE_MP * 1e6:
+                paths[f"{name.split('_')[0]} {image.width}×{image.height}"] = path
+    return paths
+
+
 def main() -> int:
     import cv2
     from PIL import features
@@ -174,46 +192,40 @@ def main() -> int:
         f"OpenCV {cv2.__version__} ({cv2.getNumThreads()} threads), numpy {np.__version__}, "
         f"{os.cpu_count()} CPUs; median of {REPEATS} interleaved runs"
     )
+    base_name, checks_name, process_name = (
+        "Pillow full decode (open + load, RGB)", "ours: checks alone (check_file)",
+        "ours: whole upload (process + sha256)")
     with tempfile.TemporaryDirectory(prefix="photo-bench-") as folder:
-        results: dict[str, dict[str, float]] = {}
-        paths: dict[str, Path] = {}
-        for seed, (label, size) in enumerate(SIZES.items()):
-            path = Path(folder) / f"photo-{size[0]}x{size[1]}.jpg"
-            make_photo(path, size, seed)
-            paths[label] = path
-            results[label] = time_all(path)
-
+        paths = large_jpegs(Path(folder))
+        results = {label: time_all(path) for label, path in paths.items()}
         print()
-        header = f"{'':40}" + "".join(
-            f"{label + f' ({paths[label].stat().st_size / 1e6:.1f} MB)':>26}" for label in SIZES
-        )
-        print(header)
-        for name in CONTENDERS:
-            row = f"{name:40}"
-            for label in SIZES:
-                seconds = results[label][name]
-                base = results[label][next(iter(CONTENDERS))]
-                row += f"{seconds * 1000:>13.0f} ms {seconds / base:>6.2f}x  "
-            print(row)
+        print(f"{'':28}" + "".join(f"{name.split(' (')[0][:22]:>24}" for name in CONTENDERS))
+        for label, times in results.items():
+            base = times[base_name]
+            size = f"{label} ({paths[label].stat().st_size / 1e6:.1f} MB)"
+            cells = (f"{times[name] * 1000:>9.0f} ms {times[name] / base:>5.2f}× "
+                     for name in CONTENDERS)
+            print(f"{size:28}" + "".join(cells))
+        checks_ratios = [t[checks_name] / t[base_name] for t in results.values()]
+        process_ratios = [t[process_name] / t[base_name] for t in results.values()]
+        memory = {job: peak_memory(job, paths["made 6000×4000"])
+                  for job in ("decode", "checks", "process")}
 
-        big = results["24 MP"]
-        base = big["Pillow full decode (open + load, RGB)"]
-        checks_ratio = big["ours: checks alone (check_file)"] / base
-        process_ratio = big["ours: whole upload (process + sha256)"] / base
-
-        memory = {job: peak_memory(job, paths["24 MP"]) for job in ("decode", "checks", "process")}
-
+    checks_ratio = statistics.median(checks_ratios)
+    process_ratio = statistics.median(process_ratios)
     growth = {job: m["after"] - m["before"] for job, m in memory.items() if m is not None}
     print()
-    print("Goals for a 24 MP JPEG:")
-    print(f"  checks alone <= {GOAL_CHECKS}x a full decode:    "
+    print(f"Goals, over these {len(results)} large JPEGs:")
+    print(f"  checks alone, median <= {GOAL_CHECKS}x a full decode:    "
           f"{checks_ratio:.2f}x  {verdict(checks_ratio <= GOAL_CHECKS)}")
-    print(f"  whole upload <= {GOAL_PROCESS}x a full decode:    "
+    print(f"  checks alone, any one <= {GOAL_CHECKS_ANY}x:                "
+          f"{max(checks_ratios):.2f}x  {verdict(max(checks_ratios) <= GOAL_CHECKS_ANY)}")
+    print(f"  whole upload, median <= {GOAL_PROCESS}x a full decode:    "
           f"{process_ratio:.2f}x  {verdict(process_ratio <= GOAL_PROCESS)}")
     if "process" not in growth:
         print(f"  peak memory of one upload <= {GOAL_MEMORY_MB} MB:   not measured")
         return 0
-    print(f"  peak memory of one upload <= {GOAL_MEMORY_MB} MB:   "
+    print(f"  peak memory of one 24 MP upload <= {GOAL_MEMORY_MB} MB:   "
           f"{growth['process']:.0f} MB  {verdict(growth['process'] <= GOAL_MEMORY_MB)}")
     print()
     print("Memory: a fresh Python imports Pillow, pillow-heif, numpy and workshop.photos, then")

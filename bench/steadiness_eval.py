@@ -28,10 +28,10 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+import real_photos
 from PIL import Image
 from skimage import data
 
-import real_photos
 from workshop.photos import checks
 
 SKIMAGE: dict[str, Callable[[], np.ndarray]] = {
@@ -231,19 +231,6 @@ def low_key(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return np.where((image.max(axis=2) >= 235)[..., None], image, dark)
 
 
-def then(*steps: Callable[[np.ndarray, np.random.Generator], np.ndarray]):
-    def make(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        for step in steps:
-            image = step(image, rng)
-        return image
-
-    return make
-
-
-def unchanged(image: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    return image
-
-
 CONDITIONS = (
     Condition("sharp", "sharp", "ok", unchanged),
     Condition("noise", "sharp", "ok", add_noise),
@@ -438,7 +425,7 @@ def held_out(results: list[Result], method: Method) -> list[str]:
 
 
 def share(verdicts: list[str], results: list[Result], label: str, verdict: str) -> str:
-    chosen = [v for v, r in zip(verdicts, results) if r.steadiness == label]
+    chosen = [v for v, r in zip(verdicts, results, strict=True) if r.steadiness == label]
     if not chosen:
         return "    –"
     return f"{100 * sum(v == verdict for v in chosen) / len(chosen):5.1f}%"
@@ -536,7 +523,7 @@ def mean_brightness_calls(results: list[Result]) -> list[str]:
 def recalls(calls: list[str], results: list[Result]) -> dict[str, float]:
     out = {}
     for label in LIGHT_CLASSES:
-        rows = [c for c, r in zip(calls, results) if light_class(r.light) == label]
+        rows = [c for c, r in zip(calls, results, strict=True) if light_class(r.light) == label]
         out[label] = sum(c == label for c in rows) / len(rows) if rows else float("nan")
     return out
 
