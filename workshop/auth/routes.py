@@ -1,10 +1,7 @@
 """Pages for logging in and out, your account, people and sites."""
 
-from functools import wraps
-
 from flask import (
     Blueprint,
-    abort,
     current_app,
     flash,
     redirect,
@@ -19,69 +16,17 @@ from wtforms import SelectChoice
 from workshop.auth import forms, services, throttle
 from workshop.auth.models import Role, User
 from workshop.auth.passphrases import generate_passphrase
-from workshop.errors import Conflict, DomainError, Invalid
 from workshop.extensions import db, limiter, login_manager
 from workshop.photos import services as photos
 from workshop.security import is_safe_next
+from workshop.web import FORM_ERRORS, admin_required, form_errors, staff_required
 
 bp = Blueprint("auth", __name__)
-
-# Complaints about what was typed go back to the form; Forbidden and NotFound become pages.
-FORM_ERRORS = (Invalid, Conflict)
 
 
 @login_manager.user_loader
 def load_user(token: str) -> User | None:
     return services.load_login_session(token, current_app.config)
-
-
-def staff_required(view):
-    """For pages only workers and admins use; participants get a 404, as for a wrong id."""
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_staff:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(404)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def form_errors(form, exc: DomainError) -> None:
-    """Show a service's complaint next to the field it is about, or above the form."""
-    placed = False
-    for name, messages in exc.errors.items():
-        field = getattr(form, name, None)
-        if field is not None:
-            field.errors = list(field.errors) + messages
-            placed = True
-    if not placed:
-        form.form_errors.append(exc.message)
-
-
-def form_failed(form, exc: DomainError) -> int:
-    """Put a service's complaint on the form; the status to send the form back with."""
-    # Nothing half-done may show on the page sent back (the request rolls back anyway).
-    db.session.rollback()
-    form_errors(form, exc)
-    return exc.status
-
-
-def initial_values(**values) -> dict:
-    """Starting values for a form being opened. A form sent back keeps what was sent,
-    so a missing expected_version is never quietly filled with today's version."""
-    return values if request.method == "GET" else {}
 
 
 def _login_pair_key() -> str:
@@ -317,7 +262,7 @@ def erase_person(user_id: int):
     user = services.get_user(current_user, user_id)
     try:
         count = photos.erase_participant(current_user, user, request.form.get("confirm", ""))
-    except (Invalid, Conflict) as exc:
+    except FORM_ERRORS as exc:
         flash(exc.message, "error")
         return redirect(url_for("auth.person", user_id=user.id, _anchor="erase-heading"))
     flash(f"Done: the account is nameless and locked, and {count} photo"

@@ -14,10 +14,10 @@ from flask import (
 )
 from flask_login import current_user
 
-from workshop.auth.routes import admin_required, staff_required
 from workshop.flickr import client, services
 from workshop.photos import services as photos
 from workshop.security import content_security_policy
+from workshop.web import admin_required, staff_required
 
 bp = Blueprint("flickr", __name__, url_prefix="/flickr")
 

@@ -3,17 +3,16 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from workshop.auth.routes import form_errors, staff_required
-from workshop.errors import Conflict, Invalid
+from workshop.errors import Conflict
 from workshop.extensions import db
 from workshop.lessons import forms, services
 from workshop.lessons.forms import TOPIC_LABELS
 from workshop.lessons.markdown import estimate_lines
 from workshop.lessons.models import LessonPlan, LessonPlanVersion, Topic
+from workshop.web import FORM_ERRORS, form_failed, staff_required
 
 bp = Blueprint("lessons", __name__, url_prefix="/lessons")
 
-FORM_ERRORS = (Invalid, Conflict)
 # The plan's parts in reading order, with the headings the pages give them.
 SECTIONS = [
     ("goals", "Learning goals"),
@@ -71,9 +70,7 @@ def new():
         try:
             plan = services.create_plan(current_user, form.topic.data, **_content(form))
         except FORM_ERRORS as exc:
-            db.session.rollback()
-            form_errors(form, exc)
-            status = exc.status
+            status = form_failed(form, exc)
         else:
             flash("The lesson plan is saved.", "success")
             return redirect(url_for("lessons.plan", lesson_id=plan.id))
@@ -107,9 +104,7 @@ def edit(lesson_id: int):
             services.update_plan(current_user, plan, expected_version=started_from,
                                  topic=form.topic.data, **_content(form))
         except FORM_ERRORS as exc:
-            db.session.rollback()
-            form_errors(form, exc)
-            status = exc.status
+            status = form_failed(form, exc)
             if isinstance(exc, Conflict):
                 conflict = _conflict(plan, form, started_from)
         else:

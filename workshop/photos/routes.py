@@ -17,8 +17,7 @@ from sqlalchemy import select
 from wtforms import SelectChoice
 
 from workshop.auth.models import Role, User
-from workshop.auth.routes import form_failed, staff_required
-from workshop.errors import Conflict, DomainError, Invalid, NotFound
+from workshop.errors import DomainError, Invalid, NotFound
 from workshop.extensions import db
 from workshop.flickr import services as flickr
 from workshop.lessons.models import LessonPlan
@@ -30,6 +29,7 @@ from workshop.programme.models import Session
 from workshop.stock import services as stock
 from workshop.stock.models import Booking
 from workshop.templating import local_time
+from workshop.web import FORM_ERRORS, form_failed, staff_required
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
@@ -274,7 +274,7 @@ def submit(photo_id: int):
         try:
             services.submit(current_user, found, form.caption.data, form.credit.data,
                             form.theme.data or None)
-        except (Invalid, Conflict) as exc:
+        except FORM_ERRORS as exc:
             return _photo_page(found, form_failed(form, exc), submit_form=form)
         flash("Sent. A worker will look at it soon; you will see their answer here.",
               "success")
@@ -291,7 +291,7 @@ def approve(photo_id: int):
         ticked = {key: bool(getattr(form, key).data) for key in services.CHECKLIST}
         try:
             services.approve(current_user, found, ticked)
-        except (Invalid, Conflict) as exc:
+        except FORM_ERRORS as exc:
             return _photo_page(found, form_failed(form, exc), approve_form=form)
         flash("Approved. It can now be shared where its owner said yes.", "success")
         return redirect(url_for("photos.moderation"))
@@ -306,7 +306,7 @@ def reject(photo_id: int):
     if form.validate_on_submit():
         try:
             services.reject(current_user, found, form.reason.data)
-        except (Invalid, Conflict) as exc:
+        except FORM_ERRORS as exc:
             return _photo_page(found, form_failed(form, exc), reject_form=form)
         flash("Sent back with your reason.", "success")
         return redirect(url_for("photos.moderation"))

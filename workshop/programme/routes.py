@@ -18,9 +18,8 @@ from icalendar import Calendar, Event
 from wtforms import SelectChoice
 
 from workshop.auth import services as auth
-from workshop.auth.routes import form_failed, initial_values, staff_required
 from workshop.db import utcnow
-from workshop.errors import Conflict, Invalid, NotFound
+from workshop.errors import NotFound
 from workshop.extensions import db
 from workshop.hosts import public_host
 from workshop.lessons import services as lessons
@@ -31,10 +30,13 @@ from workshop.stock import services as stock
 from workshop.stock.models import Booking, BookingState
 from workshop.templating import local_time
 from workshop.timezones import at_local, programme_zone, to_local, to_utc
+from workshop.web import FORM_ERRORS, form_failed, initial_values, staff_required
 
 bp = Blueprint("programme", __name__)
 
-FORM_ERRORS = (Invalid, Conflict, NotFound)
+# On these forms a NotFound names something picked in a list (a site, a person, a lesson
+# plan, a camera) that is not there, so it goes back to the form like any other complaint.
+SESSION_FORM_ERRORS = (*FORM_ERRORS, NotFound)
 DAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 DEFAULT_START_HOUR = 11
 DEFAULT_LENGTH = timedelta(hours=2)
@@ -141,7 +143,7 @@ def new_session():
                 ends_at=to_utc(form.ends_at.data), place=form.place.data or "",
                 capacity=form.capacity.data, lead_worker_id=form.lead_worker_id.data,
                 lesson_id=form.lesson_id.data)
-        except FORM_ERRORS as exc:
+        except SESSION_FORM_ERRORS as exc:
             status = form_failed(form, exc)
         else:
             flash(f"{session.title} is planned. Now enrol people and book cameras.",
@@ -171,7 +173,7 @@ def edit_session(session_id: int):
                 ends_at=to_utc(form.ends_at.data), place=form.place.data or "",
                 capacity=form.capacity.data, lead_worker_id=form.lead_worker_id.data,
                 lesson_id=form.lesson_id.data)
-        except FORM_ERRORS as exc:
+        except SESSION_FORM_ERRORS as exc:
             status = form_failed(form, exc)
         else:
             flash(f"{session.title} is saved.", "success")
@@ -219,7 +221,7 @@ def enrol(session_id: int):
     if form.validate_on_submit():
         try:
             enrolment = programme.enrol(current_user, session, form.participant_id.data)
-        except FORM_ERRORS as exc:
+        except SESSION_FORM_ERRORS as exc:
             status = form_failed(form, exc)
         else:
             places = session.capacity - len(session.enrolments)
@@ -293,7 +295,7 @@ def reserve(session_id: int):
                     current_user, session,
                     count=count_form.count.data if form is count_form else None,
                     camera_ids=pick_form.camera_ids.data if form is pick_form else None)
-            except FORM_ERRORS as exc:
+            except SESSION_FORM_ERRORS as exc:
                 status = form_failed(form, exc)
             else:
                 tags = ", ".join(b.camera.asset_tag for b in bookings)
@@ -335,7 +337,7 @@ def hand_out(session_id: int, booking_id: int):
         try:
             programme.hand_out(current_user, session, booking.id, form.participant_id.data,
                                form.ticked(), note=form.note.data or "")
-        except FORM_ERRORS as exc:
+        except SESSION_FORM_ERRORS as exc:
             status = form_failed(form, exc)
         else:
             flash(f"{booking.camera.asset_tag} is out with "

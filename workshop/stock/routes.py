@@ -12,20 +12,16 @@ from wtforms import SelectChoice
 from workshop.audit.models import AuditEvent
 from workshop.auth import services as auth
 from workshop.auth.models import Role, User
-from workshop.auth.routes import form_failed, initial_values, staff_required
 from workshop.db import MAX_ID, utcnow
-from workshop.errors import Conflict, Invalid
 from workshop.extensions import db
 from workshop.stock import forms
 from workshop.stock import services as stock
 from workshop.stock.models import Booking, BookingState, Camera, CameraKind, CameraStatus
 from workshop.templating import local_time
 from workshop.timezones import at_local, end_of_today, programme_zone, to_utc
+from workshop.web import FORM_ERRORS, form_failed, initial_values, staff_required
 
 bp = Blueprint("stock", __name__)
-
-# Complaints about what was typed go back to the form; Forbidden and NotFound become pages.
-FORM_ERRORS = (Invalid, Conflict)
 
 STATUS_LABELS = {
     CameraStatus.AVAILABLE: "Available",

@@ -1,0 +1,61 @@
+"""What every blueprint's pages share: who may open them, and services' complaints on forms."""
+
+from functools import wraps
+
+from flask import abort, request
+from flask_login import current_user, login_required
+
+from workshop.errors import Conflict, DomainError, Invalid
+from workshop.extensions import db
+
+# Complaints about what was typed go back to the form; Forbidden and NotFound become pages.
+FORM_ERRORS = (Invalid, Conflict)
+
+
+def staff_required(view):
+    """For pages only workers and admins use; participants get a 404, as for a wrong id."""
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_staff:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(404)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def form_errors(form, exc: DomainError) -> None:
+    """Show a service's complaint next to the field it is about, or above the form."""
+    placed = False
+    for name, messages in exc.errors.items():
+        field = getattr(form, name, None)
+        if field is not None:
+            field.errors = list(field.errors) + messages
+            placed = True
+    if not placed:
+        form.form_errors.append(exc.message)
+
+
+def form_failed(form, exc: DomainError) -> int:
+    """Put a service's complaint on the form; the status to send the form back with."""
+    # Nothing half-done may show on the page sent back (the request rolls back anyway).
+    db.session.rollback()
+    form_errors(form, exc)
+    return exc.status
+
+
+def initial_values(**values) -> dict:
+    """Starting values for a form being opened. A form sent back keeps what was sent,
+    so a missing expected_version is never quietly filled with today's version."""
+    return values if request.method == "GET" else {}
