@@ -92,6 +92,12 @@ def get_user(actor: User, user_id: int) -> User:
     return user
 
 
+def require_staff(actor: User, message: str = "Only workers can do that.") -> None:
+    """The services' own check, so the API and every other caller meet it, not only pages."""
+    if not actor.is_staff:
+        raise Forbidden(message)
+
+
 def _check_may_manage(actor: User, role: Role, site_id: int | None) -> None:
     """Admins manage everyone; workers manage the participants of their own site."""
     if actor.is_admin:

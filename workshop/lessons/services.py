@@ -11,8 +11,9 @@ from sqlalchemy import Select, and_, select, update
 
 from workshop.audit.services import record
 from workshop.auth.models import User
+from workshop.auth.services import require_staff
 from workshop.db import flush_or_conflict
-from workshop.errors import Conflict, Forbidden, Invalid, NotFound
+from workshop.errors import Conflict, Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan, LessonPlanVersion, Topic
 from workshop.templating import local_time
@@ -41,14 +42,9 @@ REQUIRED = {
     "goals": "Say what people will learn or try.",
     "activities": "Write the steps of the session.",
 }
+STAFF_ONLY = "Only workers can add or change lesson plans."
 SLUG_MAX = 60
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-
-
-def _staff_only(actor: User | None) -> None:
-    """actor None is the command line, which is trusted."""
-    if actor is not None and not actor.is_staff:
-        raise Forbidden("Only workers can add or change lesson plans.")
 
 
 def _topic(topic: Topic | str) -> Topic:
@@ -175,7 +171,8 @@ def _free_slug(title: str) -> str:
 def create_plan(actor: User | None, topic: Topic | str, *, slug: str | None = None,
                 **fields: Any) -> LessonPlan:
     """Add a plan with its first version. slug is for shipped plans; others get one."""
-    _staff_only(actor)
+    if actor is not None:  # None is the command line, which is trusted
+        require_staff(actor, STAFF_ONLY)
     unknown = set(fields) - set(CONTENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown lesson plan fields: {', '.join(sorted(unknown))}")
@@ -218,7 +215,8 @@ def update_plan(actor: User | None, plan: LessonPlan, *, expected_version: int,
     this raises Conflict and changes nothing, so nobody's work is silently overwritten.
     A save that changes nothing adds no version.
     """
-    _staff_only(actor)
+    if actor is not None:  # None is the command line, which is trusted
+        require_staff(actor, STAFF_ONLY)
     unknown = set(changes) - set(CONTENT_FIELDS)
     if unknown:
         raise TypeError(f"unknown lesson plan fields: {', '.join(sorted(unknown))}")

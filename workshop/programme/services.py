@@ -10,8 +10,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
+from workshop.auth.services import require_staff
 from workshop.db import flush_or_conflict, get_row, utcnow
-from workshop.errors import Conflict, Forbidden, Invalid, NotFound, changed_meanwhile
+from workshop.errors import Conflict, Invalid, NotFound, changed_meanwhile
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan
 from workshop.programme.models import Enrolment, Session
@@ -23,11 +24,6 @@ MAX_CAPACITY = 200
 # How far back the calendar feed reaches: enough for "what did we do last month".
 FEED_HISTORY = timedelta(days=90)
 STALE = changed_meanwhile("session")
-
-
-def _staff_only(actor: User) -> None:
-    if not actor.is_staff:
-        raise Forbidden("Only workers can do that.")
 
 
 def _flush() -> None:
@@ -201,7 +197,7 @@ def create_session(
     site_id: int | None = None, place: str = "", lead_worker_id: int | None = None,
     lesson_id: int | None = None,
 ) -> Session:
-    _staff_only(actor)
+    require_staff(actor)
     site = _site(actor, site_id)
     title = _text(title, "title", 120, "Give the session a title.")
     _times(starts_at, ends_at)
@@ -227,7 +223,7 @@ def update_session(
     capacity: int | None = None, lead_worker_id: Any = _UNSET, lesson_id: Any = _UNSET,
 ) -> Session:
     """Change a session. Only the arguments given change; None clears lead and lesson."""
-    _staff_only(actor)
+    require_staff(actor)
     if expected_version is not None and expected_version != session.version:
         raise Conflict(STALE)
     changed: list[str] = []
@@ -288,7 +284,7 @@ def _participant(session: Session, participant_id: Any) -> User:
 def enrol(actor: User, session: Session, participant_id: int,
           now: datetime | None = None) -> Enrolment:
     """Give a participant a place, if one is left, whoever else is enrolling right now."""
-    _staff_only(actor)
+    require_staff(actor)
     person = _participant(session, participant_id)
     if not person.active:
         raise Invalid.field("participant_id", f"{person.display_name}'s account is "
@@ -322,7 +318,7 @@ def _enrolment(session: Session, participant_id: Any) -> Enrolment:
 
 
 def unenrol(actor: User, session: Session, participant_id: int) -> None:
-    _staff_only(actor)
+    require_staff(actor)
     enrolment = _enrolment(session, participant_id)
     session.enrolments.remove(enrolment)
     db.session.flush()
@@ -360,7 +356,7 @@ def forget_participant(participant: User) -> tuple[int, int]:
 def set_attendance(actor: User, session: Session, participant_id: int, attended: bool,
                    now: datetime | None = None) -> Enrolment:
     """The register: came (True) or did not (False), for someone enrolled."""
-    _staff_only(actor)
+    require_staff(actor)
     if type(attended) is not bool:
         raise Invalid.field("attended", "Say yes or no.")
     enrolment = _enrolment(session, participant_id)
@@ -387,7 +383,7 @@ def reserve_cameras(actor: User, session: Session, *, count: int | None = None,
     `count` takes any free cameras of the site; `camera_ids` names them. Nothing is
     booked unless every one can be; the caller's rollback undoes a partial run.
     """
-    _staff_only(actor)
+    require_staff(actor)
     now = now or utcnow()
     if (count is None) == (camera_ids is None):
         raise Invalid.field("count", "Say how many cameras, or which ones.")
@@ -439,7 +435,7 @@ def reserve_cameras(actor: User, session: Session, *, count: int | None = None,
 def hand_out(actor: User, session: Session, booking_id: int, participant_id: int,
              ticked: dict[str, bool], note: str = "", now: datetime | None = None) -> Booking:
     """Give one of the session's cameras to someone enrolled, and mark them as here."""
-    _staff_only(actor)
+    require_staff(actor)
     now = now or utcnow()
     booking = get_row(Booking, booking_id)
     if booking is None or booking.session_id != session.id:
@@ -467,7 +463,7 @@ def _hash(raw: str) -> str:
 
 def new_calendar_secret(actor: User) -> str:
     """Make (or replace) the secret in a worker's feed address; only its hash is kept."""
-    _staff_only(actor)
+    require_staff(actor)
     raw = secrets.token_urlsafe(32)
     replaced = actor.calendar_token_hash is not None
     actor.calendar_token_hash = _hash(raw)

@@ -12,8 +12,9 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
+from workshop.auth.services import require_staff
 from workshop.db import flush_or_conflict, get_row, utcnow
-from workshop.errors import Conflict, Forbidden, Invalid, NotFound, changed_meanwhile
+from workshop.errors import Conflict, Invalid, NotFound, changed_meanwhile
 from workshop.extensions import db
 from workshop.programme.models import Session
 from workshop.stock.models import (
@@ -79,11 +80,6 @@ def missing_items(camera: Camera, condition: dict | None) -> list[str]:
             if not condition["items"].get(item.key, False)]
 
 
-def _staff_only(actor: User) -> None:
-    if not actor.is_staff:
-        raise Forbidden("Only workers can do that.")
-
-
 def _check_version(obj: Camera | Booking, expected: int | None, what: str) -> None:
     if expected is not None and expected != obj.version:
         raise Conflict(changed_meanwhile(what))
@@ -97,7 +93,7 @@ def _flush(what: str) -> None:
 
 
 def visible_cameras(actor: User) -> Select[tuple[Camera]]:
-    _staff_only(actor)
+    require_staff(actor)
     query = select(Camera).order_by(Camera.asset_tag)
     if not actor.is_admin:
         query = query.where(Camera.site_id == actor.site_id)
@@ -156,7 +152,7 @@ def create_camera(
     make: str = "", model: str = "", megapixels: float | Decimal | None = None,
     exposures: int | None = None, notes: str = "",
 ) -> Camera:
-    _staff_only(actor)
+    require_staff(actor)
     site_id = site_id if site_id is not None else actor.site_id
     if site_id is None:
         raise Invalid.field("site_id", "Choose the site this camera belongs to.")
@@ -191,7 +187,7 @@ def update_camera(
     notes: str | None = None, now: datetime | None = None,
 ) -> Camera:
     """Change a camera's details or stock status. Only the arguments given change."""
-    _staff_only(actor)
+    require_staff(actor)
     _check_version(camera, expected_version, "camera")
     changed: list[str] = []
     if asset_tag is not None and asset_tag.strip().upper() != camera.asset_tag:
@@ -455,7 +451,7 @@ def create_booking(
 
     note is for staff only; participant_note is what the borrower may read.
     """
-    _staff_only(actor)
+    require_staff(actor)
     now = now or utcnow()
     camera = get_camera(actor, camera_id)
     if participant_id is None and session_id is None:
@@ -496,7 +492,7 @@ def check_out(
 
     A camera reserved for a session names its borrower here, at hand-out.
     """
-    _staff_only(actor)
+    require_staff(actor)
     now = now or utcnow()
     _check_version(booking, expected_version, "booking")
     _require_state(booking, BookingState.RESERVED, doing="handed over")
@@ -545,7 +541,7 @@ def check_in(
     note: str = "", expected_version: int | None = None, now: datetime | None = None,
 ) -> Booking:
     """Take the camera back. Damage sends it for repair instead of back to the shelf."""
-    _staff_only(actor)
+    require_staff(actor)
     now = now or utcnow()
     _check_version(booking, expected_version, "booking")
     _require_state(booking, BookingState.OUT, doing="taken back")
@@ -571,7 +567,7 @@ def extend(
     actor: User, booking: Booking, ends_at: datetime, expected_version: int | None = None,
     now: datetime | None = None,
 ) -> Booking:
-    _staff_only(actor)
+    require_staff(actor)
     now = now or utcnow()
     _check_version(booking, expected_version, "booking")
     _require_state(booking, BookingState.OUT, BookingState.RESERVED, doing="extended")
@@ -604,7 +600,7 @@ def _close(actor: User, booking: Booking, state: BookingState, now: datetime,
 
 def cancel(actor: User, booking: Booking, expected_version: int | None = None,
            now: datetime | None = None) -> Booking:
-    _staff_only(actor)
+    require_staff(actor)
     _check_version(booking, expected_version, "booking")
     _require_state(booking, BookingState.RESERVED, doing="cancelled")
     _close(actor, booking, BookingState.CANCELLED, now or utcnow())
@@ -615,7 +611,7 @@ def cancel(actor: User, booking: Booking, expected_version: int | None = None,
 def write_off(actor: User, booking: Booking, note: str = "",
               expected_version: int | None = None, now: datetime | None = None) -> Booking:
     """The camera is not coming back. No penalty for anyone: the loan just ends."""
-    _staff_only(actor)
+    require_staff(actor)
     now = now or utcnow()
     _check_version(booking, expected_version, "booking")
     _require_state(booking, BookingState.OUT, doing="written off")
@@ -632,7 +628,7 @@ def write_off(actor: User, booking: Booking, note: str = "",
 
 def send_for_developing(actor: User, booking: Booking, expected_version: int | None = None,
                         now: datetime | None = None) -> Booking:
-    _staff_only(actor)
+    require_staff(actor)
     now = now or utcnow()
     _check_version(booking, expected_version, "booking")
     _require_state(booking, BookingState.OUT, doing="sent for developing")
@@ -650,7 +646,7 @@ def send_for_developing(actor: User, booking: Booking, expected_version: int | N
 
 def mark_developed(actor: User, booking: Booking, expected_version: int | None = None,
                    now: datetime | None = None) -> Booking:
-    _staff_only(actor)
+    require_staff(actor)
     _check_version(booking, expected_version, "booking")
     _require_state(booking, BookingState.SENT_FOR_DEVELOPING, doing="marked developed")
     _close(actor, booking, BookingState.DEVELOPED, now or utcnow())
