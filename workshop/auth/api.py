@@ -6,7 +6,7 @@ from typing import Literal
 from flask import Blueprint
 from pydantic import Field
 
-from workshop.api.routes import api_user
+from workshop.api.auth import api_user
 from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
 from workshop.auth import services
 from workshop.auth.models import Role, Site, User

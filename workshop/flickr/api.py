@@ -6,7 +6,7 @@ from typing import Literal
 from flask import Blueprint
 from pydantic import Field
 
-from workshop.api.routes import api_user
+from workshop.api.auth import api_user
 from workshop.api.spec import OutModel, operation
 from workshop.flickr import services
 from workshop.flickr.models import FlickrJob

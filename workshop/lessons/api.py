@@ -6,7 +6,7 @@ from flask import Blueprint
 from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy.orm import selectinload
 
-from workshop.api.routes import api_user
+from workshop.api.auth import api_user
 from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
 from workshop.lessons import services
 from workshop.lessons.models import LessonPlan

@@ -7,7 +7,7 @@ from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy.orm import selectinload
 
-from workshop.api.routes import api_user
+from workshop.api.auth import api_user
 from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
 from workshop.lessons.api import TopicName as ThemeName
 from workshop.photos import services

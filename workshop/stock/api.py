@@ -8,7 +8,7 @@ from flask import Blueprint
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, model_validator
 from sqlalchemy.orm import selectinload
 
-from workshop.api.routes import api_user
+from workshop.api.auth import api_user
 from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
 from workshop.db import utcnow
 from workshop.stock import services
