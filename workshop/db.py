@@ -1,8 +1,9 @@
-"""Declarative base with a constraint naming convention, and column helpers."""
+"""The database handle and its declarative base (stable constraint names), and column helpers."""
 
 import enum
 from datetime import UTC, datetime
 
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase
@@ -24,6 +25,10 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+# Made here beside its Base, unbound; create_app attaches it like the other extensions.
+db = SQLAlchemy(model_class=Base)
+
+
 MAX_ID = 2**31 - 1  # the largest value an integer key holds on PostgreSQL
 
 
@@ -32,8 +37,6 @@ def get_row(model, row_id):
 
     PostgreSQL answers such an id with an error, not with "no row".
     """
-    from workshop.extensions import db
-
     if type(row_id) is not int or not 1 <= row_id <= MAX_ID:
         return None
     return db.session.get(model, row_id)
@@ -45,8 +48,6 @@ def flush_or_conflict(message: str, race: type[Exception] = IntegrityError) -> N
     race: how the database tells: a unique rule broken (IntegrityError), or a row changed
     since it was read (StaleDataError, with a version column).
     """
-    from workshop.extensions import db
-
     try:
         db.session.flush()
     except race:
