@@ -67,9 +67,9 @@ class PhotoOut(OutModel):
     height: int
     megapixels: float
     checks: dict[str, Any] = Field(description=(
-        "resolution (verdict ok|low), steadiness (ok|shaky|unsure, score), light (ok|dark|bright), "
-        "distance (unknown|digital_zoom); each with a score, a message in plain words and "
-        "the lesson topic it belongs to."))
+        "resolution (verdict ok|low), steadiness (ok|shaky|unsure), light (ok|dark|bright), "
+        "distance (unknown|digital_zoom); each with a score (null for an unsure steadiness), "
+        "a message in plain words and the lesson topic it belongs to."))
     credit: Literal["display_name", "anonymous"] | None
     credit_name: str | None = Field(description="The name shown in public, or null for "
                                                 "Anonymous.")

@@ -314,12 +314,12 @@ def steadiness_verdict(blur: Blur | None) -> str:
 def check_steadiness(gray: np.ndarray) -> dict[str, Any]:
     blur = measure_blur(gray)
     verdict = steadiness_verdict(blur)
-    if blur is None:
+    if blur is None or verdict == "unsure":
+        # No score either: a number would read as a verdict the check could not reach.
         return _steadiness(verdict, None, MESSAGES["steady_unsure"])
     # 1 when perfectly sharp, 0.5 exactly at the limit, towards 0 as blur grows.
     score = 1.0 / (1.0 + (blur.width / SHAKY_ABOVE) ** 2)
-    message = {"ok": "steady", "shaky": "shaky", "unsure": "steady_unsure"}[verdict]
-    return _steadiness(verdict, score, MESSAGES[message])
+    return _steadiness(verdict, score, MESSAGES["steady" if verdict == "ok" else "shaky"])
 
 
 def _steadiness(verdict: str, score: float | None, message: str) -> dict[str, Any]:
