@@ -25,7 +25,7 @@ CM_PER_INCH = 2.54
 # rule picks on its real photographs, rounded: the lowest that calls at most 4 % of the sharp
 # ones shaky, because telling someone off for a good photo costs more than missing a slightly
 # soft one. The bench prints the figures for this very value.
-SHAKY_ABOVE = 4.4
+SHAKY_ABOVE = 4.2
 
 EXIF_IFD = 0x8769
 DIGITAL_ZOOM_RATIO = 0xA404
@@ -143,7 +143,7 @@ MAX_EDGES = 12000  # a sample is enough and keeps the check fast
 NOISE_TARGET = 0.0025  # smooth until grain moves the slope by no more than this
 MAX_SMOOTHING = 18  # rounds of [1 2 1]/4, so a Gaussian of sigma 3 at most
 EDGE_OVER_NOISE = 5.0
-EDGES_PER_GROUP = 8
+EDGES_PER_GROUP = 6
 # Below this many tiles with edges every way, the picture holds too little fine detail to
 # judge (fog, sky, night, a plain wall): the verdict is "unsure", which never scolds.
 MIN_TILES = 3
