@@ -185,6 +185,12 @@ def test_fog_is_unsure_never_shaky(name):
     result = steadiness(as_jpeg(fog(photo(name))))
     assert result["verdict"] == "unsure"
     assert "could not check" in result["message"]
+    assert steadiness(as_jpeg(fog(motion_blur(photo(name)))))["verdict"] == "unsure"
+
+
+def test_through_a_lighter_mist_shake_is_still_judged():
+    assert steadiness(as_jpeg(fog(photo("astronaut"), 0.8)))["verdict"] == "ok"
+    assert steadiness(as_jpeg(fog(motion_blur(photo("astronaut")), 0.8)))["verdict"] == "shaky"
 
 
 # --- light --------------------------------------------------------------------------------
@@ -243,6 +249,8 @@ def night_street(image: Image.Image) -> Image.Image:
 def test_a_night_scene_with_lamps_is_not_dark():
     result = light(as_jpeg(night_street(photo("coffee"))))
     assert result["verdict"] == "ok"
+    assert steadiness(as_jpeg(night_street(photo("coffee"))))["verdict"] == "ok"
+    assert steadiness(as_jpeg(motion_blur(night_street(photo("coffee")))))["verdict"] == "shaky"
     # The same scene with the lamps off is simply too dark.
     assert light(as_jpeg(exposed(photo("coffee"), 0.04)))["verdict"] == "dark"
 
