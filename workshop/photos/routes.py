@@ -74,7 +74,7 @@ def feedback(photo: Photo, links: dict[str, tuple[str, str]]) -> list[dict]:
             "title": CHECK_TITLES[name],
             "verdict": check.get("verdict"),
             "good": check.get("verdict") == "ok",
-            "tone": TONES.get(check.get("verdict"), "try"),
+            "tone": tone(photo, name),
             "message": check.get("message", ""),
             "lesson_title": lesson[0] if lesson else None,
             "lesson_url": lesson[1] if lesson else None,
