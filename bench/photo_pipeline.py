@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+import real_photos
 from PIL import Image
 
 from workshop.photos import imaging
@@ -168,8 +169,6 @@ def verdict(ok: bool) -> str:
 
 def large_jpegs(folder: Path) -> dict[str, Path]:
     """Two made 24 MP phone-like files, then the real photographs of LARGE_MP and more."""
-    import real_photos
-
     paths: dict[str, Path] = {}
     for seed, size in enumerate(((6000, 4000), (4000, 6000))):
         path = folder / f"made-{size[0]}x{size[1]}.jpg"

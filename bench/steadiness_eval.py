@@ -431,12 +431,10 @@ def share(verdicts: list[str], results: list[Result], label: str, verdict: str) 
     return f"{100 * sum(v == verdict for v in chosen) / len(chosen):5.1f}%"
 
 
-def tally(results: list[Result], keep: Callable[[Result], bool],
-          key: Callable[[Result], str]) -> str:
+def tally(rows: list[Result], key: Callable[[Result], str]) -> str:
     counts: dict[str, int] = {}
-    for r in results:
-        if keep(r):
-            counts[key(r)] = counts.get(key(r), 0) + 1
+    for r in rows:
+        counts[key(r)] = counts.get(key(r), 0) + 1
     return ", ".join(f"{k} {n}" for k, n in sorted(counts.items(), key=lambda kv: -kv[1])) or "none"
 
 
@@ -473,18 +471,12 @@ def report_steadiness(title: str, results: list[Result]) -> None:
           f"{checks.SHAKY_ABOVE:.2f} px), Laplacian variance "
           f"{math.exp(-LAPLACIAN.threshold(results)):.1f}")
 
-    def wrong(v: list[str], verdict: str, label: str) -> Callable[[Result], bool]:
-        return lambda r: v[results.index(r)] == verdict and r.steadiness == label
-
-    print(f"  ours held out, sharp called shaky, by photo: "
-          f"{tally(results, wrong(ours_held, 'shaky', 'sharp'), lambda r: r.source)}")
-    alarms = wrong(ours_held, "shaky", "sharp")
-    print(f"    by kind: {tally(results, alarms, lambda r: r.condition)}")
-    def missed(r: Result) -> bool:
-        return r.steadiness == "shaken" and ours_held[results.index(r)] != "shaky"
-
-    print(f"  ours held out, clearly shaken missed, by photo: "
-          f"{tally(results, missed, lambda r: r.source)}")
+    held = list(zip(results, ours_held, strict=True))
+    alarms = [r for r, v in held if r.steadiness == "sharp" and v == "shaky"]
+    missed = [r for r, v in held if r.steadiness == "shaken" and v != "shaky"]
+    print(f"  ours held out, sharp called shaky, by photo: {tally(alarms, lambda r: r.source)}")
+    print(f"    by kind: {tally(alarms, lambda r: r.condition)}")
+    print(f"  ours held out, clearly shaken missed, by photo: {tally(missed, lambda r: r.source)}")
     clock = [r for r in results if r.source == "clock"]
     if clock:
         print(f"  the real camera-shaken 'clock': {clock[0].verdict} (blur {clock[0].blur:.1f} px)")
@@ -550,7 +542,7 @@ def report_light(title: str, results: list[Result]) -> None:
           f"{sum(r.light_verdict == 'ok' for r in results if r.condition == 'low key')} of "
           f"{sum(r.condition == 'low key' for r in results)}")
     wrong = [r for r in results if light_class(r.light) != r.light_verdict]
-    print(f"  ours wrong: {tally(wrong, lambda r: True, lambda r: f'{r.source} {r.condition}')}")
+    print(f"  ours wrong: {tally(wrong, lambda r: f'{r.source} {r.condition}')}")
     print()
 
 
