@@ -30,7 +30,7 @@ def load_user(token: str) -> User | None:
 
 
 def _login_pair_key() -> str:
-    account = request.form.get("username", "").strip().lower()[:40]
+    account = throttle.account_name(request.form.get("username", ""))
     return f"login-pair:{account}@{request.remote_addr or ''}"
 
 

@@ -15,13 +15,14 @@ from limits import parse
 from workshop.extensions import limiter
 
 
-def _account(username: str) -> str:
-    # As the login form reads it; over-long names are refused by the form anyway.
+def account_name(username: str) -> str:
+    """The account a login try is counted against: as the login form reads the name
+    (over-long names are refused by the form anyway)."""
     return username.strip().lower()[:40]
 
 
 def _keys(config, username: str) -> tuple[str, str]:
-    base = f"{config['RATELIMIT_KEY_PREFIX']}/login-account/{_account(username)}"
+    base = f"{config['RATELIMIT_KEY_PREFIX']}/login-account/{account_name(username)}"
     return base + "/failures", base + "/wait"
 
 
