@@ -238,6 +238,13 @@ def _cancel_future_reservations(actor: User, camera: Camera, now: datetime) -> N
                note=f"Cancelled: the camera became {camera.status.value.replace('_', ' ')}.")
 
 
+def _ticks_only(condition: dict | None) -> dict | None:
+    """A hand-over checklist without its note, which is written for staff only.
+
+    A new dict: the JSON column notices a replaced value, not one changed in place."""
+    return None if condition is None else {**condition, "note": ""}
+
+
 def refuse_while_on_loan(participant: User, doing: str) -> None:
     """A camera out with someone must come back (or be written off) before they leave."""
     loan = db.session.scalar(select(Booking).where(
@@ -268,10 +275,8 @@ def forget_borrower(participant: User) -> int:
     for booking in loans:
         booking.participant_id = None
         booking.note = booking.participant_note = ""
-        for name in ("checkout_condition", "return_condition"):
-            condition = getattr(booking, name)
-            if condition is not None:
-                setattr(booking, name, {**condition, "note": ""})
+        booking.checkout_condition = _ticks_only(booking.checkout_condition)
+        booking.return_condition = _ticks_only(booking.return_condition)
     _flush("booking")
     return len(loans)
 
@@ -334,13 +339,9 @@ def notes_seen_by(actor: User, booking: Booking) -> dict[str, Any]:
         return {"note": booking.note, "participant_note": booking.participant_note,
                 "checkout_condition": booking.checkout_condition,
                 "return_condition": booking.return_condition}
-
-    def ticks_only(condition: dict | None) -> dict | None:
-        return None if condition is None else {**condition, "note": ""}
-
     return {"note": "", "participant_note": booking.participant_note,
-            "checkout_condition": ticks_only(booking.checkout_condition),
-            "return_condition": ticks_only(booking.return_condition)}
+            "checkout_condition": _ticks_only(booking.checkout_condition),
+            "return_condition": _ticks_only(booking.return_condition)}
 
 
 def _lock_camera(camera: Camera) -> None:
