@@ -9,7 +9,7 @@ from pydantic import Field
 from workshop.api.auth import api_user
 from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
 from workshop.auth import services
-from workshop.auth.models import Role, Site, User
+from workshop.auth.models import Site, User
 from workshop.photos import services as photos
 
 bp = Blueprint("auth_api", __name__)
@@ -102,8 +102,5 @@ def get_user(user_id: int):
            tag="people", body=UserPatch, response=UserOut, errors=(403, 409))
 def update_user(user_id: int, body: UserPatch):
     actor = api_user()
-    person = services.get_user(actor, user_id)
-    changes = body.model_dump(exclude_none=True)
-    if person.role is Role.PARTICIPANT and "site_id" in changes:
-        photos.move_participant(actor, person, changes.pop("site_id"))
-    return services.update_user(actor, person, **changes)
+    return photos.update_person(actor, services.get_user(actor, user_id),
+                                **body.model_dump(exclude_none=True))

@@ -702,6 +702,14 @@ def move_participant(actor: User, participant: User, site_id: int,
     return Move(len(owned), cancelled, left)
 
 
+def update_person(actor: User, person: User, **changes: Any) -> User:
+    """Change a person's details (auth.services.update_user); a participant's new site is
+    a move, which takes their photos, reservations and sessions along."""
+    if person.role is Role.PARTICIPANT and "site_id" in changes:
+        move_participant(actor, person, changes.pop("site_id"))
+    return auth.update_user(actor, person, **changes)
+
+
 # --- progress ---------------------------------------------------------------------------
 
 
