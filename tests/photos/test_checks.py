@@ -338,3 +338,15 @@ def test_the_smoothing_is_the_binomial_blur_on_both_axes_in_any_number_of_goes(r
     np.testing.assert_allclose(checks._smooth(grain, rounds), expected, atol=1e-5)
     in_two_goes = checks._smooth(checks._smooth(grain, 2), rounds - 2)
     np.testing.assert_allclose(in_two_goes, expected, atol=1e-5)
+
+
+@pytest.mark.parametrize("count", [1, 2, 7, 1000])
+def test_the_light_checks_percentiles_from_counts_are_numpys(count):
+    """The light check reads levels off a histogram of the 8-bit values, which must give
+    what numpy's percentile gives on the values themselves, ties and all."""
+    values = np.random.default_rng(count).integers(0, 256, count, dtype=np.uint8)
+    values[: count // 3] = 17  # many equal values
+    counts = checks._cumulative_counts(values)
+    for q in (0, 5, 50, 95, 100):
+        expected = np.percentile(values.astype(np.float64) / 255, q)
+        assert checks._percentile(counts, q) == pytest.approx(expected, abs=1e-9)
