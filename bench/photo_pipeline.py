@@ -24,7 +24,7 @@ import numpy as np
 import real_photos
 from PIL import Image
 
-from workshop.photos import imaging
+from workshop.photos import checks, imaging
 
 REPEATS = 7
 MAX_PIXELS = 100_000_000
@@ -78,6 +78,16 @@ def pillow_full_decode(path: Path) -> None:
             image.convert("RGB")
 
 
+def pillow_reduced_decode(path: Path) -> None:
+    """The least any check can decode: libjpeg's scaled decode to the analysis size. It
+    skips most of the inverse DCT but must still read every coefficient of the file, and
+    that reading is most of a decode for high-quality and progressive JPEGs."""
+    with Image.open(path) as image:
+        scale = checks.ANALYSIS_LONG_SIDE / max(image.size)
+        image.draft("RGB", (round(image.width * scale), round(image.height * scale)))
+        image.load()
+
+
 def opencv_reference(path: Path) -> float:
     import cv2
 
@@ -97,6 +107,7 @@ def our_processing(path: Path) -> None:
 
 CONTENDERS: dict[str, Callable[[Path], object]] = {
     "Pillow full decode (open + load, RGB)": pillow_full_decode,
+    "Pillow reduced decode (draft to 1024 px)": pillow_reduced_decode,
     "OpenCV imread + grey Laplacian var": opencv_reference,
     "ours: checks alone (check_file)": our_checks,
     "ours: whole upload (process + sha256)": our_processing,
@@ -191,9 +202,9 @@ def main() -> int:
         f"OpenCV {cv2.__version__} ({cv2.getNumThreads()} threads), numpy {np.__version__}, "
         f"{os.cpu_count()} CPUs; median of {REPEATS} interleaved runs"
     )
-    base_name, checks_name, process_name = (
-        "Pillow full decode (open + load, RGB)", "ours: checks alone (check_file)",
-        "ours: whole upload (process + sha256)")
+    base_name, floor_name, checks_name, process_name = (
+        "Pillow full decode (open + load, RGB)", "Pillow reduced decode (draft to 1024 px)",
+        "ours: checks alone (check_file)", "ours: whole upload (process + sha256)")
     with tempfile.TemporaryDirectory(prefix="photo-bench-") as folder:
         paths = large_jpegs(Path(folder))
         results = {label: time_all(path) for label, path in paths.items()}
@@ -206,6 +217,7 @@ def main() -> int:
                      for name in CONTENDERS)
             print(f"{size:28}" + "".join(cells))
         checks_ratios = [t[checks_name] / t[base_name] for t in results.values()]
+        floor_ratios = [t[floor_name] / t[base_name] for t in results.values()]
         process_ratios = [t[process_name] / t[base_name] for t in results.values()]
         memory = {job: peak_memory(job, paths["made 6000×4000"])
                   for job in ("decode", "checks", "process")}
@@ -217,6 +229,8 @@ def main() -> int:
     print(f"Goals, over these {len(results)} large JPEGs:")
     print(f"  checks alone, median <= {GOAL_CHECKS}x a full decode:    "
           f"{checks_ratio:.2f}x  {verdict(checks_ratio <= GOAL_CHECKS)}")
+    print(f"    (the reduced decode alone, which any check must do: median "
+          f"{statistics.median(floor_ratios):.2f}x)")
     print(f"  checks alone, any one <= {GOAL_CHECKS_ANY}x:                "
           f"{max(checks_ratios):.2f}x  {verdict(max(checks_ratios) <= GOAL_CHECKS_ANY)}")
     print(f"  whole upload, median <= {GOAL_PROCESS}x a full decode:    "
