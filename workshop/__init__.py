@@ -85,17 +85,25 @@ def register_blueprints(app: Flask) -> None:
     from workshop.api.routes import create_blueprint as create_api_blueprint
     from workshop.api.spec import IdConverter
     from workshop.audit import models as _audit_models  # noqa: F401
+    from workshop.auth.api import bp as auth_api
+    from workshop.auth.bearer import api_client_key, authenticate
     from workshop.auth.routes import bp as auth_bp
     from workshop.dashboard.routes import bp as dashboard_bp
+    from workshop.flickr.api import bp as flickr_api
     from workshop.flickr.routes import bp as flickr_bp
+    from workshop.gallery.api import bp as gallery_api
     from workshop.gallery.routes import bp as gallery_bp
     from workshop.lessons import models as _lesson_models  # noqa: F401
+    from workshop.lessons.api import bp as lessons_api
     from workshop.lessons.routes import bp as lessons_bp
     from workshop.photos import models as _photo_models  # noqa: F401
+    from workshop.photos.api import bp as photos_api
     from workshop.photos.routes import bp as photos_bp
     from workshop.programme import models as _programme_models  # noqa: F401
+    from workshop.programme.api import bp as programme_api
     from workshop.programme.routes import bp as programme_bp
     from workshop.stock import models as _stock_models  # noqa: F401
+    from workshop.stock.api import bp as stock_api
     from workshop.stock.routes import bp as stock_bp
 
     app.url_map.converters["id"] = IdConverter
@@ -107,7 +115,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(photos_bp)
     app.register_blueprint(gallery_bp)
     app.register_blueprint(flickr_bp)
-    app.register_blueprint(create_api_blueprint())
+    app.register_blueprint(create_api_blueprint(
+        (auth_api, stock_api, lessons_api, programme_api, photos_api, gallery_api, flickr_api),
+        sign_in=authenticate, client_key=api_client_key))
 
 
 def register_hooks_and_errors(app: Flask) -> None:

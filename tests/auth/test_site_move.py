@@ -18,6 +18,8 @@ from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.errors import Invalid
 from workshop.extensions import db
+from workshop.photos import consent as consenting
+from workshop.photos import moderation as moderating
 from workshop.photos import services as photos
 from workshop.photos.models import Consent, ConsentPurpose, Photo
 from workshop.programme import services as programme
@@ -40,8 +42,8 @@ def test_a_move_takes_photos_consents_and_plans_along(app, client, admin, worker
         sky = user(participant)
         waiting = photos.upload(sky, photos.upload_target(sky),
                                 io.BytesIO(photo((320, 240), seed=2)))
-        photos.give_consent(sky, waiting, ["gallery"])
-        photos.submit(sky, waiting, "Canal", "display_name")
+        consenting.give_consent(sky, waiting, ["gallery"])
+        moderating.submit(sky, waiting, "Canal", "display_name")
         booking = stock.create_booking(user(worker), camera, sky.id, tomorrow,
                                        tomorrow + timedelta(hours=4))
         session = programme.create_session(user(worker), title="Light", starts_at=tomorrow,

@@ -11,6 +11,7 @@ from tests.browser.test_programme_flow import scrolls_sideways
 from tests.photos.conftest import photo, publish
 from tests.stock.conftest import user
 from workshop.extensions import db
+from workshop.photos import moderation as moderating
 from workshop.photos import services
 
 pytestmark = pytest.mark.browser
@@ -41,7 +42,7 @@ def test_submit_approve_gallery_withdraw(app, open_page, participant, worker, br
     log_in(desk, worker)
     desk.goto("/photos/moderation")
     desk.get_by_role("link", name="The old mill").click()
-    for text in services.CHECKLIST.values():
+    for text in moderating.CHECKLIST.values():
         desk.get_by_label(text).check()
     desk.get_by_role("button", name="Approve").click()
     expect(desk.get_by_text("Nothing waiting")).to_be_visible()

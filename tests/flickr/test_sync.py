@@ -23,14 +23,17 @@ from tests.flickr.conftest import (
 from tests.flickr.fake_flickr import Fault
 from tests.photos.conftest import photo, withdraw
 from tests.stock.conftest import user
+from workshop.auth.services import erase_participant, move_participant
 from workshop.db import utcnow
 from workshop.errors import Invalid
 from workshop.extensions import db
 from workshop.flickr import services
 from workshop.flickr import worker as sync_worker
 from workshop.flickr.models import ErrorKind, FlickrJob, JobAction, JobResult, JobState
+from workshop.photos import consent as consenting
+from workshop.photos import moderation as moderating
 from workshop.photos import services as photos
-from workshop.photos.models import Photo
+from workshop.photos.models import ConsentPurpose, Photo
 
 TRANSIENT_FAULTS = [
     Fault.error(105, "Service currently unavailable"),
@@ -73,11 +76,11 @@ def test_a_refused_approval_adds_no_job(app, participant, worker):
     with app.app_context():
         owner = user(participant)
         found = photos.upload(owner, photos.upload_target(owner), io.BytesIO(photo()))
-        photos.give_consent(owner, found, ["flickr"])
-        photos.submit(owner, found, "", "anonymous")
+        consenting.give_consent(owner, found, ["flickr"])
+        moderating.submit(owner, found, "", "anonymous")
         db.session.commit()
         with pytest.raises(Invalid):
-            photos.approve(user(worker), found, {"no_drug_references": True})
+            moderating.approve(user(worker), found, {"no_drug_references": True})
         db.session.rollback()
     assert jobs(app) == []
 
@@ -233,6 +236,33 @@ def test_nothing_is_sent_before_an_account_is_connected(app, fake, participant, 
     assert_in_group_once(fake, app, [photo_id])
 
 
+def test_a_withdrawal_and_its_removal_job_are_kept_or_lost_together(app, connected,
+                                                                   participant, worker):
+    """Flickr hears of the withdrawal through a signal, inside the withdrawal's own
+    transaction: rolled back, neither is left."""
+    photo_id = approved_photo(app, participant, worker)
+    drain(app)
+    with app.app_context():
+        consenting.withdraw_consent(user(participant), db.session.get(Photo, photo_id),
+                                    ["flickr"])
+        queued = db.session.scalars(select(FlickrJob.action).where(
+            FlickrJob.state == JobState.QUEUED)).all()
+        assert queued == [JobAction.REMOVE]
+        db.session.rollback()
+        assert db.session.get(Photo, photo_id).has_consent(ConsentPurpose.FLICKR, utcnow())
+    assert [job.action for job in jobs(app)] == [JobAction.UPLOAD]
+
+
+def test_a_moved_participants_jobs_go_to_the_new_site(app, admin, participant, worker,
+                                                      other_worker):
+    photo_id = approved_photo(app, participant, worker)
+    with app.app_context():
+        move_participant(user(admin), user(participant), other_worker.site_id)
+        db.session.commit()
+    assert [(job.photo_id, job.site_id) for job in jobs(app)] == [
+        (photo_id, other_worker.site_id)]
+
+
 # --- taking down ------------------------------------------------------------------------
 
 
@@ -273,8 +303,8 @@ def test_expired_consent_and_erasure_take_photos_down(app, connected, participan
             consent.given_at = utcnow() - timedelta(days=2)
             consent.expires_at = utcnow() - timedelta(days=1)
         db.session.flush()
-        assert photos.expire_consents() == 2
-        photos.erase_participant(user(worker), user(participant), participant.username)
+        assert consenting.expire_consents() == 2
+        erase_participant(user(worker), user(participant), participant.username)
         db.session.commit()
     drain(app)
     assert [on_flickr(connected, u) for u in uuids] == [[], []]
@@ -350,8 +380,8 @@ def test_jobs_of_one_photo_run_in_order(app, connected, participant, worker):
     photo_id = approved_photo(app, participant, worker)
     with app.app_context():
         upload = sync_worker.claim_next()
-        photos.withdraw_consent(user(participant), db.session.get(Photo, photo_id),
-                                ["flickr"])
+        consenting.withdraw_consent(user(participant), db.session.get(Photo, photo_id),
+                                    ["flickr"])
         db.session.commit()
         # The removal waits while its photo's upload is in hand.
         assert sync_worker.claim_next() is None

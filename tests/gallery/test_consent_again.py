@@ -10,13 +10,15 @@ from tests.photos.conftest import ALL_CHECKED, fetch, photo, publish, withdraw
 from tests.stock.conftest import user
 from workshop.extensions import db
 from workshop.flickr.models import FlickrJob
+from workshop.photos import consent as consenting
+from workshop.photos import moderation as moderating
 from workshop.photos import services
 from workshop.photos.models import Photo, PhotoState
 
 
 def give(app, owner, photo_id: int, purposes: tuple[str, ...]) -> None:
     with app.app_context():
-        services.give_consent(user(owner), db.session.get(Photo, photo_id), list(purposes))
+        consenting.give_consent(user(owner), db.session.get(Photo, photo_id), list(purposes))
         db.session.commit()
 
 
@@ -80,11 +82,11 @@ def test_a_photo_withdrawn_everywhere_waits_to_be_checked_again(app, client, par
     with app.app_context():
         found = db.session.get(Photo, shown.id)
         assert found.state is PhotoState.WITHDRAWN
-        services.submit(user(participant), found, "Again", "anonymous")
+        moderating.submit(user(participant), found, "Again", "anonymous")
         db.session.commit()
     assert_public(client, shown, False)
     with app.app_context():
-        services.approve(user(worker), db.session.get(Photo, shown.id), ALL_CHECKED)
+        moderating.approve(user(worker), db.session.get(Photo, shown.id), ALL_CHECKED)
         db.session.commit()
     assert_public(client, shown, True)
 
@@ -99,17 +101,17 @@ def test_consent_given_while_a_worker_approves_never_leaves_a_half_public_photo(
         owner = user(participant)
         found = services.upload(owner, services.upload_target(owner),
                                 io.BytesIO(photo(seed=5)))
-        services.give_consent(owner, found, ["flickr"])
-        services.submit(owner, found, "", "anonymous")
+        consenting.give_consent(owner, found, ["flickr"])
+        moderating.submit(owner, found, "", "anonymous")
         db.session.commit()
         shown_id, shown_uuid = found.id, found.uuid
 
     def act(who):
         found = db.session.get(Photo, shown_id)
         if who == "owner":
-            services.give_consent(user(participant), found, ["gallery"])
+            consenting.give_consent(user(participant), found, ["gallery"])
         else:
-            services.approve(user(second), found, ALL_CHECKED)
+            moderating.approve(user(second), found, ALL_CHECKED)
 
     outcomes = race(database_uri, tmp_path, ["owner", "approver"], act,
                     STORAGE_DIR=app.config["STORAGE_DIR"])

@@ -14,7 +14,8 @@ from tests.stock.conftest import make_camera, user
 from tests.stock.test_api import ALL_GOOD
 from workshop.audit.models import AuditEvent
 from workshop.auth.models import ApiToken, LoginSession, User
-from workshop.errors import NotFound
+from workshop.auth.services import erase_participant
+from workshop.errors import Conflict, NotFound
 from workshop.extensions import db
 from workshop.gallery import services as gallery
 from workshop.photos import services
@@ -73,11 +74,11 @@ def test_erasing_a_participant_deletes_photos_copies_and_name(app, client, parti
 def test_only_staff_of_the_site_can_erase(app, participant, other_worker):
     with app.app_context():
         with pytest.raises(NotFound):
-            services.erase_participant(user(other_worker), user(participant),
-                                       participant.username)
+            erase_participant(user(other_worker), user(participant),
+                              participant.username)
         with pytest.raises(NotFound):
-            services.erase_participant(user(participant), user(participant),
-                                       participant.username)
+            erase_participant(user(participant), user(participant),
+                              participant.username)
 
 
 def test_erasure_cancels_the_future_and_leaves_only_counts(app, client, participant, worker):
@@ -160,3 +161,19 @@ def test_erasure_waits_while_a_camera_is_out(app, client, participant, worker):
     assert "has CAM-01 out on loan" in page
     with app.app_context():
         assert db.session.get(User, participant.id).username == participant.username
+
+
+def test_a_refused_erasure_touches_nothing(app, client, participant, worker):
+    """A camera out stops the erasure before any feature acts on it: the photo stays
+    public, with its public copies still there."""
+    shown = publish(app, participant, worker, seed=1)
+    camera = make_camera(app, worker)
+    with app.app_context():
+        stock.hand_over_now(user(worker), camera, participant.id,
+                            datetime.now(UTC) + timedelta(hours=3), ALL_GOOD)
+        db.session.commit()
+        with pytest.raises(Conflict, match="out on loan"):
+            erase_participant(user(worker), user(participant), participant.username)
+        db.session.rollback()
+        assert storage().public_path(shown.uuid, "large").exists()
+    assert gallery_ids(client) == [shown.uuid]

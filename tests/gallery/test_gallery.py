@@ -14,6 +14,8 @@ from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.extensions import db
 from workshop.gallery import services as gallery
+from workshop.photos import consent as consenting
+from workshop.photos import moderation as moderating
 from workshop.photos import services
 from workshop.photos.models import Photo, PhotoState
 from workshop.photos.storage import storage
@@ -76,8 +78,8 @@ def test_only_approved_consented_unreported_photos_are_shown(app, client, partic
         owner = user(participant)
         waiting = services.upload(owner, services.upload_target(owner),
                                   io.BytesIO(photo((320, 240), seed=3)))
-        services.give_consent(owner, waiting, ["gallery"])
-        services.submit(owner, waiting, "", "anonymous")
+        consenting.give_consent(owner, waiting, ["gallery"])
+        moderating.submit(owner, waiting, "", "anonymous")
         db.session.commit()
         waiting_uuid = waiting.uuid
     assert gallery_ids(client) == [anonymous.uuid]
@@ -124,15 +126,15 @@ def test_a_report_hides_it_until_a_worker_decides(app, client, participant, work
     with app.app_context():
         found = db.session.get(Photo, shown.id)
         assert found.report_reason == "My neighbour"
-        queue = db.session.scalars(services.reported_photos(user(worker))).all()
+        queue = db.session.scalars(moderating.reported_photos(user(worker))).all()
         assert queue == [found]
-        services.review_report(user(worker), found, keep=True)
+        moderating.review_report(user(worker), found, keep=True)
         db.session.commit()
     assert gallery_ids(client) == [shown.uuid]
     with app.app_context():
         found = db.session.get(Photo, shown.id)
-        services.report(found, "")
-        services.review_report(user(worker), found, keep=False)
+        moderating.report(found, "")
+        moderating.review_report(user(worker), found, keep=False)
         db.session.commit()
         assert found.state is PhotoState.REJECTED and "concern" in found.rejection_reason
     assert gallery_ids(client) == []
@@ -290,3 +292,39 @@ def test_signed_in_people_and_messages_are_never_kept(app, client, participant, 
     assert "Log out" in mine
     # And a visitor after them still gets the page for visitors.
     assert "Log out" not in app.test_client().get("/gallery").get_data(as_text=True)
+
+
+def _reported(found, now):
+    found.reported_at = now
+
+
+def _unpublished(found, now):
+    found.published_at = None
+
+
+def _sent_back(found, now):
+    found.state = PhotoState.REJECTED
+
+
+def _consent_lapsed(found, now):
+    for consent in found.consents:
+        consent.given_at, consent.expires_at = now - timedelta(days=2), now - timedelta(days=1)
+
+
+@pytest.mark.parametrize("change, public", [
+    (None, True), (_reported, False), (_unpublished, False), (_sent_back, False),
+    (_consent_lapsed, False)])
+def test_public_means_the_same_on_a_photo_and_in_a_query(app, participant, worker, change,
+                                                        public):
+    """Photo.is_public is the one definition: the photo page's check and the gallery's
+    query agree, each condition included (published_at too)."""
+    shown = publish(app, participant, worker)
+    with app.app_context():
+        found, now = db.session.get(Photo, shown.id), utcnow()
+        if change is not None:
+            change(found, now)
+        db.session.flush()
+        assert found.is_public(now) is public
+        assert (db.session.scalar(select(Photo.id).where(Photo.is_public(now)))
+                == (shown.id if public else None))
+        assert (db.session.scalar(gallery.public_photos(now)) is not None) is public

@@ -12,10 +12,12 @@ from tests.conftest import csrf_from, login
 from tests.photos import images
 from tests.stock.conftest import user
 from workshop.extensions import db
+from workshop.photos import consent as consenting
+from workshop.photos import moderation as moderating
 from workshop.photos import services
 from workshop.photos.models import Photo
 
-ALL_CHECKED = dict.fromkeys(services.CHECKLIST, True)
+ALL_CHECKED = dict.fromkeys(moderating.CHECKLIST, True)
 
 
 def photo(size: tuple[int, int] = (800, 600), seed: int = 0, blur: float = 0.0) -> bytes:
@@ -30,9 +32,9 @@ def publish(app, owner, approver, *, seed=0, purposes=("gallery",), credit="disp
         participant = user(owner)
         found = services.upload(participant, services.upload_target(participant),
                                 io.BytesIO(photo(size, seed=seed)))
-        services.give_consent(participant, found, list(purposes), now=now)
-        services.submit(participant, found, caption, credit, theme, now=now)
-        services.approve(user(approver), found, ALL_CHECKED, now=now)
+        consenting.give_consent(participant, found, list(purposes), now=now)
+        moderating.submit(participant, found, caption, credit, theme, now=now)
+        moderating.approve(user(approver), found, ALL_CHECKED, now=now)
         db.session.commit()
         db.session.refresh(found)
         db.session.expunge(found)
@@ -42,7 +44,7 @@ def publish(app, owner, approver, *, seed=0, purposes=("gallery",), credit="disp
 def withdraw(app, owner, photo_id: int, purposes: tuple[str, ...]) -> None:
     """The owner takes back their consent for these purposes."""
     with app.app_context():
-        services.withdraw_consent(user(owner), db.session.get(Photo, photo_id), list(purposes))
+        consenting.withdraw_consent(user(owner), db.session.get(Photo, photo_id), list(purposes))
         db.session.commit()
 
 

@@ -11,6 +11,7 @@ from tests.stock.conftest import user
 from workshop.audit.models import AuditEvent
 from workshop.db import utcnow
 from workshop.extensions import db
+from workshop.photos import consent as consenting
 from workshop.photos import services
 from workshop.photos.models import Consent, Photo
 
@@ -28,15 +29,15 @@ def test_consent_is_per_purpose_and_records_the_wording(app, participant):
     photo_id = _photo_of(app, participant)
     with app.app_context():
         owner, found = user(participant), db.session.get(Photo, photo_id)
-        services.give_consent(owner, found, ["gallery"])
+        consenting.give_consent(owner, found, ["gallery"])
         db.session.commit()
-        in_force = services.consents_in_force(found)
+        in_force = consenting.consents_in_force(found)
         assert set(in_force) == {"gallery"}
         consent = in_force["gallery"]
         assert consent.wording_version == 1 and consent.witnessed_by_id is None
         assert consent.expires_at - consent.given_at == timedelta(days=730)
         # Saying yes again changes nothing; the other purpose is separate.
-        services.give_consent(owner, found, ["gallery", "flickr"])
+        consenting.give_consent(owner, found, ["gallery", "flickr"])
         db.session.commit()
         assert len(found.consents) == 2
 
@@ -45,12 +46,12 @@ def test_a_worker_records_consent_and_withdrawal_given_in_person(app, participan
     photo_id = _photo_of(app, participant)
     with app.app_context():
         found = db.session.get(Photo, photo_id)
-        services.give_consent(user(worker), found, ["flickr"])
+        consenting.give_consent(user(worker), found, ["flickr"])
         db.session.commit()
-        assert services.consents_in_force(found)["flickr"].witnessed_by_id == worker.id
-        services.withdraw_consent(user(worker), found, ["flickr"])
+        assert consenting.consents_in_force(found)["flickr"].witnessed_by_id == worker.id
+        consenting.withdraw_consent(user(worker), found, ["flickr"])
         db.session.commit()
-        assert services.consents_in_force(found) == {}
+        assert consenting.consents_in_force(found) == {}
         ended = found.consents[0]
         assert ended.end_reason.value == "withdrawn" and ended.ended_by_id == worker.id
         actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
@@ -64,16 +65,16 @@ def test_consent_expires_when_displayed_and_through_the_daily_command(app, parti
     with app.app_context():
         found = db.session.get(Photo, photo_id)
         long_ago = utcnow() - timedelta(days=2)
-        services.give_consent(user(participant), found, ["gallery"], now=long_ago)
+        consenting.give_consent(user(participant), found, ["gallery"], now=long_ago)
         db.session.commit()
-        assert services.consents_in_force(found) == {}
+        assert consenting.consents_in_force(found) == {}
     result = runner.invoke(args=["consent", "expire"])
     assert result.exit_code == 0 and "1 consent expired" in result.output
     with app.app_context():
         consent = db.session.scalar(select(Consent))
         assert consent.end_reason.value == "expired"
         # A fresh yes can be given after the old one lapsed.
-        services.give_consent(user(participant), db.session.get(Photo, photo_id), ["gallery"])
+        consenting.give_consent(user(participant), db.session.get(Photo, photo_id), ["gallery"])
         db.session.commit()
     assert "0 consents expired" in runner.invoke(args=["consent", "expire"]).output
 

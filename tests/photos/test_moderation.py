@@ -19,6 +19,8 @@ from tests.stock.conftest import user
 from workshop.audit.models import AuditEvent
 from workshop.errors import Conflict, Invalid
 from workshop.extensions import db
+from workshop.photos import consent as consenting
+from workshop.photos import moderation as moderating
 from workshop.photos import services
 from workshop.photos.models import Photo, PhotoState
 
@@ -28,7 +30,7 @@ def _consented_photo(app, account, purposes=("gallery",), seed=0) -> int:
         owner = user(account)
         created = services.upload(owner, services.upload_target(owner),
                                   io.BytesIO(photo(seed=seed)))
-        services.give_consent(owner, created, list(purposes))
+        consenting.give_consent(owner, created, list(purposes))
         db.session.commit()
         return created.id
 
@@ -42,12 +44,12 @@ def test_submit_then_approve_by_another_worker(app, participant, worker):
     photo_id = _consented_photo(app, participant)
     with app.app_context():
         found = db.session.get(Photo, photo_id)
-        services.submit(user(participant), found, "  The  canal ", "display_name")
+        moderating.submit(user(participant), found, "  The  canal ", "display_name")
         db.session.commit()
         assert (found.state, found.caption, found.credit_name) == (
             PhotoState.SUBMITTED, "The canal", "Sky")
-        assert db.session.scalars(services.moderation_queue(user(worker))).all() == [found]
-        services.approve(user(worker), found, ALL_CHECKED)
+        assert db.session.scalars(moderating.moderation_queue(user(worker))).all() == [found]
+        moderating.approve(user(worker), found, ALL_CHECKED)
         db.session.commit()
         assert found.state is PhotoState.APPROVED and found.decided_by_id == worker.id
         actions = db.session.scalars(select(AuditEvent.action).order_by(AuditEvent.id)).all()
@@ -59,16 +61,16 @@ def test_submitting_needs_consent_and_a_credit(app, participant):
         owner = user(participant)
         found = services.upload(owner, services.upload_target(owner), io.BytesIO(photo()))
         with pytest.raises(Invalid) as no_consent:
-            services.submit(owner, found, "", "anonymous")
+            moderating.submit(owner, found, "", "anonymous")
         assert "consent" in no_consent.value.errors
-        services.give_consent(owner, found, ["flickr"])
+        consenting.give_consent(owner, found, ["flickr"])
         with pytest.raises(Invalid) as bad_credit:
-            services.submit(owner, found, "", "my real name")
+            moderating.submit(owner, found, "", "my real name")
         assert "credit" in bad_credit.value.errors
-        services.submit(owner, found, "", "anonymous")
+        moderating.submit(owner, found, "", "anonymous")
         assert found.credit_name is None
         with pytest.raises(Conflict):
-            services.submit(owner, found, "", "anonymous")
+            moderating.submit(owner, found, "", "anonymous")
 
 
 def test_the_uploader_cannot_approve_and_every_line_must_be_checked(
@@ -77,15 +79,15 @@ def test_the_uploader_cannot_approve_and_every_line_must_be_checked(
         uploader = user(worker)
         found = services.upload(uploader, services.upload_target(uploader, participant.id),
                                 io.BytesIO(photo()))
-        services.give_consent(user(participant), found, ["gallery"])
-        services.submit(user(participant), found, "", "anonymous")
+        consenting.give_consent(user(participant), found, ["gallery"])
+        moderating.submit(user(participant), found, "", "anonymous")
         with pytest.raises(Conflict, match="Another worker"):
-            services.approve(uploader, found, ALL_CHECKED)
+            moderating.approve(uploader, found, ALL_CHECKED)
         with pytest.raises(Invalid) as missing:
-            services.approve(user(second_worker), found,
-                             {**ALL_CHECKED, "no_drug_references": False})
+            moderating.approve(user(second_worker), found,
+                               {**ALL_CHECKED, "no_drug_references": False})
         assert list(missing.value.errors) == ["no_drug_references"]
-        services.approve(user(second_worker), found, ALL_CHECKED)
+        moderating.approve(user(second_worker), found, ALL_CHECKED)
         assert found.state is PhotoState.APPROVED
 
 
@@ -93,10 +95,10 @@ def test_rejected_with_a_kind_reason_and_sent_again(app, client, participant, wo
     photo_id = _consented_photo(app, participant)
     with app.app_context():
         found = db.session.get(Photo, photo_id)
-        services.submit(user(participant), found, "", "anonymous")
+        moderating.submit(user(participant), found, "", "anonymous")
         with pytest.raises(Invalid):
-            services.reject(user(worker), found, "   ")
-        services.reject(user(worker), found, "Lovely light, but a face in the back can be "
+            moderating.reject(user(worker), found, "   ")
+        moderating.reject(user(worker), found, "Lovely light, but a face in the back can be "
                                              "recognised. Try one without people?")
         db.session.commit()
     login(client, participant)
@@ -115,14 +117,14 @@ def test_withdrawing_the_last_consent_takes_an_approved_photo_back(app, particip
     photo_id = _consented_photo(app, participant, purposes=("gallery", "flickr"))
     with app.app_context():
         found = db.session.get(Photo, photo_id)
-        services.submit(user(participant), found, "", "anonymous")
-        services.approve(user(worker), found, ALL_CHECKED)
-        services.withdraw_consent(user(participant), found, ["flickr"])
+        moderating.submit(user(participant), found, "", "anonymous")
+        moderating.approve(user(worker), found, ALL_CHECKED)
+        consenting.withdraw_consent(user(participant), found, ["flickr"])
         assert found.state is PhotoState.APPROVED
-        services.withdraw_consent(user(participant), found, ["gallery"])
+        consenting.withdraw_consent(user(participant), found, ["gallery"])
         assert found.state is PhotoState.WITHDRAWN
         with pytest.raises(Conflict):
-            services.approve(user(worker), found, ALL_CHECKED)
+            moderating.approve(user(worker), found, ALL_CHECKED)
 
 
 def test_an_approval_and_a_withdrawal_at_once_end_withdrawn(database_uri, tmp_path, app,
@@ -130,23 +132,23 @@ def test_an_approval_and_a_withdrawal_at_once_end_withdrawn(database_uri, tmp_pa
     for round_ in range(3):
         photo_id = _consented_photo(app, participant, seed=round_)
         with app.app_context():
-            services.submit(user(participant), db.session.get(Photo, photo_id), "",
-                            "anonymous")
+            moderating.submit(user(participant), db.session.get(Photo, photo_id), "",
+                              "anonymous")
             db.session.commit()
 
         def act(who, photo_id=photo_id):
             found = db.session.get(Photo, photo_id)
             if who == "worker":
-                services.approve(user(worker), found, ALL_CHECKED)
+                moderating.approve(user(worker), found, ALL_CHECKED)
             else:
-                services.withdraw_consent(user(participant), found, ["gallery"])
+                consenting.withdraw_consent(user(participant), found, ["gallery"])
 
         outcomes = race(database_uri, tmp_path, ["worker", "participant"], act)
         assert all(o in ("won", "conflict") for o in outcomes), outcomes
         with app.app_context():
             found = db.session.get(Photo, photo_id)
             assert found.state is PhotoState.WITHDRAWN, outcomes
-            assert services.consents_in_force(found) == {}
+            assert consenting.consents_in_force(found) == {}
 
 
 def test_moderation_on_the_pages(app, client, participant, worker):
@@ -159,11 +161,11 @@ def test_moderation_on_the_pages(app, client, participant, worker):
     login(staff, worker)
     queue = staff.get("/photos/moderation").get_data(as_text=True)
     assert f'href="/photos/{photo_id}#share"' in queue and "Ducks" in queue
-    some = {key: "y" for key in list(services.CHECKLIST)[:2]}
+    some = {key: "y" for key in list(moderating.CHECKLIST)[:2]}
     refused = post_form(staff, f"{page}/approve", some, page=page)
     assert refused.status_code == 422
     assert "Confirm this, or reject the photo." in refused.get_data(as_text=True)
-    approved = post_form(staff, f"{page}/approve", dict.fromkeys(services.CHECKLIST, "y"),
+    approved = post_form(staff, f"{page}/approve", dict.fromkeys(moderating.CHECKLIST, "y"),
                          page=page)
     assert approved.status_code == 302
     assert "Approved on" in client.get(page).get_data(as_text=True)

@@ -4,11 +4,12 @@ import base64
 import binascii
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from enum import Enum
 from functools import wraps
 from http import HTTPStatus
-from typing import Any
+from typing import Any, Literal
 
 from flask import Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -54,6 +55,12 @@ def text_problem(value: str) -> str | None:
     except UnicodeEncodeError:
         return "Text must be valid UTF-8."
     return None
+
+
+def one_of(values: Iterable[Enum]) -> Any:
+    """A Literal of these members' values: the schema lists the names the models define,
+    written once there."""
+    return Literal[tuple(member.value for member in values)]
 
 
 class ApiModel(BaseModel):

@@ -24,14 +24,14 @@ def record(
     return event
 
 
-def forget(user_id: int, photo_ids: list[int]) -> int:
-    """Erasure: drop every event the person made or that is about them or their photos,
-    and take them out of the details of the rest (a loan, a register). Returns how many
-    events were dropped."""
+def forget(user_id: int) -> int:
+    """Erasure: drop every event the person made or that is about them, and take them out
+    of the details of the rest (a loan, a register). Returns how many events were dropped.
+
+    Run last, after every feature has done its part (and recorded it)."""
     about_them = or_(
         AuditEvent.actor_id == user_id,
         and_(AuditEvent.target_type == "user", AuditEvent.target_id == user_id),
-        and_(AuditEvent.target_type == "photo", AuditEvent.target_id.in_(photo_ids)),
     )
     dropped = db.session.execute(
         delete(AuditEvent).where(about_them).execution_options(synchronize_session=False)
@@ -43,3 +43,14 @@ def forget(user_id: int, photo_ids: list[int]) -> int:
         event.details = {k: v for k, v in event.details.items() if k != "participant_id"}
     db.session.flush()
     return dropped
+
+
+def forget_targets(target_type: str, target_ids: list[int]) -> int:
+    """Erasure: drop every event about these things of the person's (their photos).
+    Returns how many events were dropped."""
+    if not target_ids:
+        return 0
+    return db.session.execute(
+        delete(AuditEvent).where(AuditEvent.target_type == target_type,
+                                 AuditEvent.target_id.in_(target_ids))
+        .execution_options(synchronize_session=False)).rowcount

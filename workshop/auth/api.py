@@ -1,20 +1,26 @@
 """JSON views for the signed-in person, sites and users."""
 
 from datetime import datetime
-from typing import Literal
 
 from flask import Blueprint
 from pydantic import Field
 
-from workshop.api.auth import api_user
-from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
+from workshop.api.spec import (
+    MAX_ID,
+    ApiModel,
+    OutModel,
+    PageQuery,
+    one_of,
+    operation,
+    page_of,
+)
 from workshop.auth import services
-from workshop.auth.models import Site, User
-from workshop.photos import services as photos
+from workshop.auth.bearer import api_user
+from workshop.auth.models import Role, Site, User
 
 bp = Blueprint("auth_api", __name__)
 
-RoleName = Literal["admin", "worker", "participant"]
+RoleName = one_of(Role)
 
 
 class SiteOut(OutModel):
@@ -102,5 +108,5 @@ def get_user(user_id: int):
            tag="people", body=UserPatch, response=UserOut, errors=(403, 409))
 def update_user(user_id: int, body: UserPatch):
     actor = api_user()
-    return photos.update_person(actor, services.get_user(actor, user_id),
-                                **body.model_dump(exclude_none=True))
+    return services.update_person(actor, services.get_user(actor, user_id),
+                                  **body.model_dump(exclude_none=True))

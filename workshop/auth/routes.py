@@ -17,7 +17,6 @@ from workshop.auth import forms, services, throttle
 from workshop.auth.models import Role, User
 from workshop.auth.passphrases import generate_passphrase
 from workshop.extensions import db, limiter, login_manager
-from workshop.photos import services as photos
 from workshop.security import is_safe_next
 from workshop.web import FORM_ERRORS, admin_required, form_errors, staff_required
 
@@ -261,7 +260,7 @@ def set_active(user_id: int):
 def erase_person(user_id: int):
     user = services.get_user(current_user, user_id)
     try:
-        count = photos.erase_participant(current_user, user, request.form.get("confirm", ""))
+        count = services.erase_participant(current_user, user, request.form.get("confirm", ""))
     except FORM_ERRORS as exc:
         flash(exc.message, "error")
         return redirect(url_for("auth.person", user_id=user.id, _anchor="erase-heading"))

@@ -1,13 +1,23 @@
-"""The rules for sites, users, login sessions and API tokens."""
+"""The rules for sites, users, login sessions and API tokens, and for a participant's
+erasure and move to another site.
+
+Every other feature holds rows that point at users and sites, so they import this
+package's models; never the other way. What a person's erasure or move means to
+another feature is that feature's business: this module sends the signals
+(workshop.signals) and the features do their part in the same transaction.
+"""
 
 import hashlib
 import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import Select, delete, select, update
+from sqlalchemy.orm.exc import StaleDataError
 
+from workshop.audit import services as audit
 from workshop.audit.services import record
 from workshop.auth.models import ApiToken, LoginSession, Role, Site, User
 from workshop.auth.passphrases import (
@@ -16,9 +26,15 @@ from workshop.auth.passphrases import (
     passphrase_problem,
     verify_passphrase,
 )
-from workshop.db import get_row, utcnow
+from workshop.db import flush_or_conflict, get_row, utcnow
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
+from workshop.signals import (
+    participant_erasing,
+    participant_leaving,
+    participant_moving,
+    send_counting,
+)
 
 USERNAME_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{2,39}$")
 SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -195,7 +211,7 @@ def update_user(
         if is_self and new_role is not Role.ADMIN:
             raise Invalid.field("role", "You cannot take away your own admin role.")
         if user.role is Role.PARTICIPANT and new_site != user.site_id:
-            # Their photos and bookings must not stay behind: photos.move_participant.
+            # Their photos and bookings must not stay behind: move_participant.
             raise Invalid.field("site_id", "Move a participant with the move, which takes "
                                 "their photos with them.")
         user.role, user.site_id = new_role, new_site
@@ -444,3 +460,73 @@ def anonymise(user: User) -> None:
     user.last_login_at = None
     # A portfolio address someone saved must not find anything, now or later.
     user.portfolio_slug = None
+
+
+# --- erasure ----------------------------------------------------------------------------
+
+
+def erase_participant(actor: User, participant: User, confirm: str,
+                      now: datetime | None = None) -> int:
+    """The right to erasure: every photo and copy of theirs goes, what was planned for
+    them is cancelled, their places in sessions go, and what remains in the history
+    (their cameras' loans, the audit) no longer leads to them: only counts are kept.
+
+    Refused while a camera is out with them: the site must first know it is back.
+    Returns how many photos were deleted.
+    """
+    if participant.role is not Role.PARTICIPANT or not (
+            actor.is_admin or (actor.is_staff and participant.site_id == actor.site_id)):
+        raise NotFound("There is no such participant.")
+    if confirm.strip() != participant.username:
+        raise Invalid.field("confirm", f"Type {participant.username} to confirm.")
+    participant_leaving.send(participant, doing="erasing them")
+    counts = send_counting(participant_erasing, participant, actor=actor,
+                           now=now or utcnow())
+    anonymise(participant)
+    # Last: the features above have recorded what they did, and it may name the person.
+    counts["audit_events"] += audit.forget(participant.id)
+    record(actor, "user.erased", "user", participant.id, site_id=participant.site_id,
+           **counts)
+    return counts["photos"]
+
+
+# --- moving to another site -------------------------------------------------------------
+
+
+def move_participant(actor: User, participant: User, site_id: int,
+                     now: datetime | None = None) -> dict[str, int]:
+    """Move a participant to another site, with their photos (and so their consents and
+    Flickr jobs): the old site's workers no longer see or act on them, the new site's do.
+
+    Reservations are of the old site's cameras and places in its sessions, which the
+    person will not come to: they are cancelled. While a camera is out with them the move
+    is refused, so the old site still knows who has it. Returns the counts of what moved
+    or was cancelled.
+    """
+    if not actor.is_admin:
+        raise Forbidden("Only an admin can change a person's site.")
+    if participant.role is not Role.PARTICIPANT:
+        raise NotFound("There is no such participant.")
+    site = get_row(Site, site_id)
+    if site is None:
+        raise NotFound("There is no such site.")
+    if site.id == participant.site_id:
+        return {}
+    participant_leaving.send(participant, doing="moving them to another site")
+    counts = send_counting(participant_moving, participant, actor=actor, site=site,
+                           now=now or utcnow())
+    old_site_id = participant.site_id
+    participant.site_id = site.id
+    flush_or_conflict("Something changed on this person's photos a moment ago. "
+                      "Try the move again.", StaleDataError)
+    record(actor, "user.moved", "user", participant.id, site_id=site.id,
+           from_site_id=old_site_id, **counts)
+    return counts
+
+
+def update_person(actor: User, person: User, **changes: Any) -> User:
+    """Change a person's details (update_user); a participant's new site is a move, which
+    takes their photos, reservations and sessions along."""
+    if person.role is Role.PARTICIPANT and "site_id" in changes:
+        move_participant(actor, person, changes.pop("site_id"))
+    return update_user(actor, person, **changes)

@@ -12,6 +12,7 @@ from workshop.db import utcnow
 from workshop.extensions import db
 from workshop.lessons import services as lessons
 from workshop.lessons.models import LessonPlan
+from workshop.photos import consent, moderation
 from workshop.photos import services as photos
 from workshop.programme import services as programme
 from workshop.stock import services as stock
@@ -120,6 +121,6 @@ def _load_photos(participant, worker) -> None:
                 for kind, caption in (("sharp", "The high street"), ("shaky", "Walking home"),
                                       ("dark", "Evening"))]
     shared = uploaded[0]
-    photos.give_consent(participant, shared, ["gallery"])
-    photos.submit(participant, shared, shared.caption, "display_name", "light")
-    photos.approve(worker, shared, dict.fromkeys(photos.CHECKLIST, True))
+    consent.give_consent(participant, shared, ["gallery"])
+    moderation.submit(participant, shared, shared.caption, "display_name", "light")
+    moderation.approve(worker, shared, dict.fromkeys(moderation.CHECKLIST, True))

@@ -6,8 +6,8 @@ from typing import Literal
 from flask import Blueprint
 from pydantic import Field
 
-from workshop.api.auth import api_user
 from workshop.api.spec import OutModel, operation
+from workshop.auth.bearer import api_user
 from workshop.flickr import services
 from workshop.flickr.models import FlickrJob
 from workshop.photos import services as photos

@@ -24,6 +24,10 @@ bp = Blueprint("flickr", __name__, url_prefix="/flickr")
 # Where the request token waits while the admin is on Flickr.
 PENDING_KEY = "flickr_oauth"
 
+# A photo's page says where it is on Flickr: this feature's words, offered to every
+# template so that the photos feature need not know Flickr exists.
+bp.add_app_template_global(services.owner_words, "flickr_owner_words")
+
 
 @bp.get("")
 @staff_required

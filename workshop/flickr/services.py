@@ -1,11 +1,17 @@
 """The rules of the Flickr connection and its outbox: connecting the account, which jobs a
-photo's change calls for, what a person may retry, and each photo's state in plain words."""
+photo's change calls for, what a person may retry, and each photo's state in plain words.
+
+Flickr copies photos, so it reads the photos feature's models; photos never import
+Flickr. It hears of a photo's change through workshop.signals, in the same transaction,
+which is what keeps the outbox's promise: no change committed without its job.
+"""
 
 import base64
 import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
 from cryptography.hazmat.primitives.hashes import SHA256
@@ -15,7 +21,7 @@ from flickrapi.auth import FlickrAccessToken
 from sqlalchemy import func, select, update
 
 from workshop.audit.services import record
-from workshop.auth.models import User
+from workshop.auth.models import Site, User
 from workshop.db import flush_or_conflict, utcnow
 from workshop.errors import Conflict, Forbidden, NotFound
 from workshop.extensions import db
@@ -31,6 +37,7 @@ from workshop.flickr.models import (
     JobState,
 )
 from workshop.photos.models import Photo
+from workshop.signals import participant_moving, photo_visibility_changed
 
 # Flickr's permission to delete: without it a withdrawn photo could not be taken down.
 PERMS = "delete"
@@ -208,8 +215,9 @@ def _latest_job(photo_uuid: str) -> FlickrJob | None:
 def sync_photo(photo: Photo, wanted: bool) -> FlickrJob | None:
     """Add the job that brings Flickr in line with the photo, if one is needed.
 
-    Called in the same transaction as every decision that can put a photo on Flickr or
-    take it off: approval, withdrawal, expiry, a rejection after a report, erasure.
+    Called, through photo_visibility_changed, in the same transaction as every decision
+    that can put a photo on Flickr or take it off: approval, withdrawal, expiry, a
+    rejection after a report, erasure.
     """
     latest = _latest_job(photo.uuid)
     if wanted:
@@ -226,6 +234,21 @@ def sync_photo(photo: Photo, wanted: bool) -> FlickrJob | None:
             db.session.flush()
             return None
     return _add_job(photo, JobAction.REMOVE)
+
+
+@photo_visibility_changed.connect
+def _follow_photo(photo: Photo, *, on_flickr: bool, **_: Any) -> None:
+    sync_photo(photo, on_flickr)
+
+
+@participant_moving.connect
+def _move_jobs(participant: User, *, site: Site, **_: Any) -> None:
+    """A participant's photos move to their new site, and so do the photos' jobs: the new
+    site's workers see them and may retry them."""
+    db.session.execute(
+        update(FlickrJob)
+        .where(FlickrJob.photo_id.in_(select(Photo.id).where(Photo.owner_id == participant.id)))
+        .values(site_id=site.id).execution_options(synchronize_session=False))
 
 
 def _add_job(photo: Photo, action: JobAction) -> FlickrJob:

@@ -3,10 +3,12 @@
 from flask import Blueprint, Response, url_for
 from pydantic import BaseModel, Field
 
-from workshop.api.spec import OutModel, operation
+from workshop.api.spec import OutModel, one_of, operation
 from workshop.gallery import services
 from workshop.gallery.cache import PUBLIC_COPY_CACHE
-from workshop.lessons.api import TopicName as ThemeName
+from workshop.lessons.models import Topic
+
+ThemeName = one_of(Topic)
 
 bp = Blueprint("gallery_api", __name__)
 

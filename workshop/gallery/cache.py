@@ -7,6 +7,11 @@ a site's name or a participant's public name commits. So a withdrawal, a report 
 approval shows on the very next request, in every process. A consent that lapses with
 the clock changes nothing in the database, so a page is also kept no longer than the
 earliest expiry among the consents of the photos it shows.
+
+It watches the session's flushes, not signals (workshop.signals): its question is
+whether a transaction changed any row a public page shows, whoever wrote it (a page, the
+API, a CLI command, a migration of data), and a writer that forgot to send a signal would
+leave a withdrawn photo on show.
 """
 
 import threading

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 from wtforms.validators import Length, Optional
 
-from workshop.photos.services import REASON_LIMIT
+from workshop.photos.moderation import REASON_LIMIT
 
 
 class ReportForm(FlaskForm):

@@ -25,7 +25,7 @@ from workshop.db import utcnow
 from workshop.errors import Invalid
 from workshop.extensions import limiter
 from workshop.gallery import cache, forms, services
-from workshop.photos import services as photos
+from workshop.photos import moderation
 from workshop.photos.forms import THEME_TITLES
 from workshop.photos.storage import storage
 
@@ -148,6 +148,6 @@ def report(photo_uuid: str):
     form = forms.ReportForm()
     if not form.validate_on_submit():
         return render_template("gallery/report.html", photo=found, form=form), 422
-    photos.report(found, form.reason.data)
+    moderation.report(found, form.reason.data)
     flash("Thank you. The photo is hidden while a worker looks at it.", "success")
     return redirect(url_for("gallery.index"))

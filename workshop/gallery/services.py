@@ -1,4 +1,8 @@
-"""What the public may see: approved, unreported photos whose gallery consent is in force."""
+"""What the public may see: approved, unreported photos whose gallery consent is in force.
+
+The gallery shows the photos feature's photos, so it reads that feature's models (and
+the sites and names of auth's); neither of them imports the gallery.
+"""
 
 import base64
 import binascii
@@ -7,29 +11,22 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from sqlalchemy import Select, exists, func, select, tuple_
+from sqlalchemy import Select, func, select, tuple_
 
 from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
-from workshop.db import MAX_ID, utcnow
+from workshop.db import MAX_ID
 from workshop.errors import Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons.models import Topic
-from workshop.photos.models import Consent, ConsentPurpose, Credit, Photo, PhotoState
+from workshop.photos.models import Consent, ConsentPurpose, Credit, Photo
 
 PAGE_SIZE = 24
 
 
 def public_photos(now: datetime | None = None) -> Select[tuple[Photo]]:
-    """The one definition of "in the gallery", checked in SQL on every read: a consent
-    that expired this morning hides the photo before the daily job has run."""
-    now = now or utcnow()
-    consent = exists().where(
-        Consent.photo_id == Photo.id, Consent.purpose == ConsentPurpose.GALLERY,
-        Consent.ended_at.is_(None), Consent.expires_at > now)
-    return select(Photo).where(
-        Photo.state == PhotoState.APPROVED, Photo.reported_at.is_(None),
-        Photo.published_at.is_not(None), consent)
+    """What is in the gallery (Photo.is_public, checked in SQL on every read)."""
+    return select(Photo).where(Photo.is_public(now))
 
 
 def shown_until(photo_ids: list[int]) -> datetime | None:

@@ -1,20 +1,28 @@
 """JSON views for lesson plans: the same services as the pages, under /api/v1."""
 
-from typing import Any, Literal
+from typing import Any
 
 from flask import Blueprint
 from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy.orm import selectinload
 
-from workshop.api.auth import api_user
-from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
+from workshop.api.spec import (
+    MAX_ID,
+    ApiModel,
+    OutModel,
+    PageQuery,
+    one_of,
+    operation,
+    page_of,
+)
+from workshop.auth.bearer import api_user
 from workshop.lessons import services
-from workshop.lessons.models import LessonPlan
+from workshop.lessons.models import LessonPlan, Topic
 from workshop.lessons.services import MAX_MINUTES, MIN_MINUTES, TEXT_LIMITS, TITLE_MAX
 
 bp = Blueprint("lessons_api", __name__)
 
-TopicName = Literal["light", "distance", "steadiness", "other"]
+TopicName = one_of(Topic)
 MARKDOWN = "Markdown (CommonMark, no raw HTML)."
 
 

@@ -1,23 +1,39 @@
 """JSON views for photos: upload with checks, listing, one photo, coaching notes."""
 
 from datetime import datetime
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from flask import Blueprint, request
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy.orm import selectinload
 
-from workshop.api.auth import api_user
-from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
-from workshop.lessons.api import TopicName as ThemeName
-from workshop.photos import services
-from workshop.photos.models import Photo
+from workshop.api.spec import (
+    MAX_ID,
+    ApiModel,
+    OutModel,
+    PageQuery,
+    one_of,
+    operation,
+    page_of,
+)
+from workshop.auth.bearer import api_user
+from workshop.lessons.models import Topic
+from workshop.photos import consent, moderation, services
+from workshop.photos.models import (
+    ConsentEnd,
+    ConsentPurpose,
+    Credit,
+    NoteTopic,
+    Photo,
+    PhotoState,
+)
 
 bp = Blueprint("photos_api", __name__)
 
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-StateName = Literal["private", "submitted", "approved", "rejected", "withdrawn"]
-TopicName = Literal["light", "distance", "steadiness", "framing"]
+StateName = one_of(PhotoState)
+TopicName = one_of(NoteTopic)
+ThemeName = one_of(Topic)
 
 
 class NoteOut(OutModel):
@@ -28,7 +44,8 @@ class NoteOut(OutModel):
     created_at: datetime
 
 
-PurposeName = Literal["gallery", "flickr"]
+PurposeName = one_of(ConsentPurpose)
+CreditName = one_of(Credit)
 
 
 class ConsentOut(OutModel):
@@ -40,7 +57,7 @@ class ConsentOut(OutModel):
     witnessed_by_id: int | None
     expires_at: datetime
     ended_at: datetime | None
-    end_reason: Literal["withdrawn", "expired"] | None
+    end_reason: one_of(ConsentEnd) | None
     active: bool = Field(description="In force now: not ended and not expired.")
 
 
@@ -70,7 +87,7 @@ class PhotoOut(OutModel):
         "resolution (verdict ok|low), steadiness (ok|shaky|unsure), light (ok|dark|bright), "
         "distance (unknown|digital_zoom); each with a score (null for an unsure steadiness), "
         "a message in plain words and the lesson topic it belongs to."))
-    credit: Literal["display_name", "anonymous"] | None
+    credit: CreditName | None
     credit_name: str | None = Field(description="The name shown in public, or null for "
                                                 "Anonymous.")
     theme: ThemeName | None
@@ -153,7 +170,7 @@ def add_note(photo_id: int, body: NoteIn):
 def give_consent(photo_id: int, body: PurposesIn):
     actor = api_user()
     photo = services.get_photo(actor, photo_id)
-    services.give_consent(actor, photo, body.purposes)
+    consent.give_consent(actor, photo, body.purposes)
     return {"consents": photo.consents}
 
 
@@ -163,20 +180,20 @@ def give_consent(photo_id: int, body: PurposesIn):
 def withdraw_consent(photo_id: int, body: PurposesIn):
     actor = api_user()
     photo = services.get_photo(actor, photo_id)
-    services.withdraw_consent(actor, photo, body.purposes)
+    consent.withdraw_consent(actor, photo, body.purposes)
     return {"consents": photo.consents}
 
 
 class SubmitIn(ApiModel):
     caption: str = Field(default="", max_length=services.CAPTION_LIMIT)
-    credit: Literal["display_name", "anonymous"]
+    credit: CreditName
     theme: ThemeName | None = Field(
         default=None, description="What it practises; by default its session's lesson topic.")
 
 
 Checklist = create_model(
     "Checklist", __base__=ApiModel,
-    **{key: (bool, Field(description=text)) for key, text in services.CHECKLIST.items()})
+    **{key: (bool, Field(description=text)) for key, text in moderation.CHECKLIST.items()})
 
 
 class ApproveIn(ApiModel):
@@ -185,7 +202,7 @@ class ApproveIn(ApiModel):
 
 
 class RejectIn(ApiModel):
-    reason: str = Field(min_length=1, max_length=services.REASON_LIMIT)
+    reason: str = Field(min_length=1, max_length=moderation.REASON_LIMIT)
 
 
 @bp.post("/photos/<id:photo_id>/submit")
@@ -193,8 +210,8 @@ class RejectIn(ApiModel):
            tag="moderation", body=SubmitIn, response=PhotoOut, errors=(404, 409))
 def submit_photo(photo_id: int, body: SubmitIn):
     actor = api_user()
-    return services.submit(actor, services.get_photo(actor, photo_id), body.caption,
-                           body.credit, body.theme)
+    return moderation.submit(actor, services.get_photo(actor, photo_id), body.caption,
+                             body.credit, body.theme)
 
 
 @bp.post("/photos/<id:photo_id>/approve")
@@ -202,8 +219,8 @@ def submit_photo(photo_id: int, body: SubmitIn):
            tag="moderation", body=ApproveIn, response=PhotoOut, errors=(404, 409))
 def approve_photo(photo_id: int, body: ApproveIn):
     actor = api_user()
-    return services.approve(actor, services.get_photo(actor, photo_id),
-                            body.checklist.model_dump())
+    return moderation.approve(actor, services.get_photo(actor, photo_id),
+                              body.checklist.model_dump())
 
 
 @bp.post("/photos/<id:photo_id>/reject")
@@ -211,13 +228,13 @@ def approve_photo(photo_id: int, body: ApproveIn):
            tag="moderation", body=RejectIn, response=PhotoOut, errors=(404, 409))
 def reject_photo(photo_id: int, body: RejectIn):
     actor = api_user()
-    return services.reject(actor, services.get_photo(actor, photo_id), body.reason)
+    return moderation.reject(actor, services.get_photo(actor, photo_id), body.reason)
 
 
 @bp.get("/moderation")
 @operation("Photos waiting for a decision at your site, oldest first", tag="moderation",
            query=PageQuery, response=PhotoOut, paged=True, errors=(404,))
 def moderation_queue(query: PageQuery):
-    waiting = services.moderation_queue(api_user()).options(
+    waiting = moderation.moderation_queue(api_user()).options(
         selectinload(Photo.notes), selectinload(Photo.consents))
     return page_of(waiting, Photo.id, query, PhotoOut)

@@ -8,7 +8,7 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from workshop.extensions import db
-from workshop.photos import imaging, metadata, services
+from workshop.photos import consent, imaging, metadata, services
 from workshop.photos.storage import storage
 
 photos_cli = AppGroup("photos", help="Photo checks and storage.")
@@ -85,6 +85,6 @@ def scrub():
 @consent_cli.command("expire")
 def expire():
     """End the consents that have passed their date (run daily)."""
-    count = services.expire_consents()
+    count = consent.expire_consents()
     db.session.commit()
     click.echo(f"{count} consent{'' if count == 1 else 's'} expired.")

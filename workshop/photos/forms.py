@@ -14,7 +14,8 @@ from wtforms.validators import Length, Optional
 
 from workshop.forms import optional_int
 from workshop.photos.models import Credit
-from workshop.photos.services import CAPTION_LIMIT, CHECKLIST, COMMENT_LIMIT, REASON_LIMIT
+from workshop.photos.moderation import CHECKLIST, REASON_LIMIT
+from workshop.photos.services import CAPTION_LIMIT, COMMENT_LIMIT
 
 
 class UploadForm(FlaskForm):

@@ -15,9 +15,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    and_,
+    exists,
     text,
 )
+from sqlalchemy.ext.hybrid import hybrid_method
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql import ColumnElement
 
 from workshop.auth.models import Site, User
 from workshop.db import UTCDateTime, string_enum, utcnow
@@ -135,6 +139,49 @@ class Photo(db.Model):
     def verdict(self, check: str) -> str | None:
         return (self.checks.get(check) or {}).get("verdict")
 
+    # Where a photo may be seen, each said once and usable both on a loaded photo and in a
+    # query (Photo.is_public(now) in a WHERE clause): the page, the gallery and the daily
+    # check of the files can then never disagree.
+
+    @hybrid_method
+    def has_consent(self, purpose: ConsentPurpose, now: datetime) -> bool:
+        return any(c.purpose is purpose and c.in_force(now) for c in self.consents)
+
+    @has_consent.inplace.expression
+    @classmethod
+    def _has_consent_sql(cls, purpose: ConsentPurpose, now: datetime) -> ColumnElement[bool]:
+        return exists().where(Consent.photo_id == cls.id, Consent.purpose == purpose,
+                              Consent.in_force(now))
+
+    @hybrid_method
+    def cleared_for_gallery(self, now: datetime | None = None) -> bool:
+        """Approved, not reported, and its gallery consent in force: it goes into the
+        gallery (published_at is then set, once)."""
+        return (self.state is PhotoState.APPROVED and self.reported_at is None
+                and self.has_consent(ConsentPurpose.GALLERY, now or utcnow()))
+
+    @cleared_for_gallery.inplace.expression
+    @classmethod
+    def _cleared_for_gallery_sql(cls, now: datetime | None = None) -> ColumnElement[bool]:
+        return and_(cls.state == PhotoState.APPROVED, cls.reported_at.is_(None),
+                    cls.has_consent(ConsentPurpose.GALLERY, now or utcnow()))
+
+    @hybrid_method
+    def is_public(self, now: datetime | None = None) -> bool:
+        """In the public gallery: cleared for it, and published. Checked on every read,
+        so a consent that expired this morning hides the photo before the daily job."""
+        return self.cleared_for_gallery(now) and self.published_at is not None
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_sql(cls, now: datetime | None = None) -> ColumnElement[bool]:
+        return and_(cls.cleared_for_gallery(now), cls.published_at.is_not(None))
+
+    def on_flickr(self, now: datetime | None = None) -> bool:
+        """Meant to be in the Flickr group: approved, and its Flickr consent in force."""
+        return (self.state is PhotoState.APPROVED
+                and self.has_consent(ConsentPurpose.FLICKR, now or utcnow()))
+
 
 class CoachingNote(db.Model):
     """A worker's one-tap note on a photo, shown to the participant with the checks."""
@@ -172,7 +219,7 @@ class Consent(db.Model):
                                           index=True)
     purpose: Mapped[ConsentPurpose] = mapped_column(
         string_enum(ConsentPurpose, "consent_purpose", 20))
-    # Which version of the wording for this purpose was shown (services.CONSENT_WORDING).
+    # Which version of the wording for this purpose was shown (consent.CONSENT_WORDING).
     wording_version: Mapped[int] = mapped_column(Integer)
     given_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     given_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
@@ -187,8 +234,14 @@ class Consent(db.Model):
     photo: Mapped[Photo] = relationship(back_populates="consents")
     witnessed_by: Mapped[User | None] = relationship(foreign_keys=[witnessed_by_id])
 
+    @hybrid_method
     def in_force(self, now: datetime) -> bool:
         return self.ended_at is None and self.expires_at > now
+
+    @in_force.inplace.expression
+    @classmethod
+    def _in_force_sql(cls, now: datetime) -> ColumnElement[bool]:
+        return and_(cls.ended_at.is_(None), cls.expires_at > now)
 
     @property
     def active(self) -> bool:

@@ -19,9 +19,9 @@ from wtforms import SelectChoice
 from workshop.auth.models import Role, User
 from workshop.errors import DomainError, Invalid, NotFound
 from workshop.extensions import db
-from workshop.flickr import services as flickr
 from workshop.lessons.models import LessonPlan
-from workshop.photos import forms, services
+from workshop.photos import consent, forms, services
+from workshop.photos import moderation as moderating
 from workshop.photos.models import ConsentPurpose, NoteTopic, Photo
 from workshop.photos.storage import storage
 from workshop.programme import services as programme
@@ -103,9 +103,9 @@ def photo_template_helpers() -> dict:
     return {"feedback": feedback, "note_topics": list(NoteTopic),
             "check_titles": CHECK_TITLES, "purpose_titles": PURPOSE_TITLES,
             "tone": tone, "tone_words": TONE_WORDS,
-            "consent_choices": [(p.value, services.current_wording(p)[1])
+            "consent_choices": [(p.value, consent.current_wording(p)[1])
                                 for p in ConsentPurpose],
-            "consents_in_force": services.consents_in_force}
+            "consents_in_force": consent.consents_in_force}
 
 
 # --- lists ------------------------------------------------------------------------------
@@ -235,8 +235,7 @@ def _photo_page(found: Photo, status: int = 200, **forms_given):
         page_forms["submit_form"].credit.choices[0] = SelectChoice(
             "display_name", f"My name here: {current_user.display_name}")
     return render_template("photos/photo.html", photo=found, links=lesson_links(),
-                           checklist=services.CHECKLIST,
-                           flickr_words=flickr.owner_words(found),
+                           checklist=moderating.CHECKLIST,
                            **page_forms), status
 
 
@@ -272,8 +271,8 @@ def submit(photo_id: int):
     form = forms.SubmitForm()
     if form.validate_on_submit():
         try:
-            services.submit(current_user, found, form.caption.data, form.credit.data,
-                            form.theme.data or None)
+            moderating.submit(current_user, found, form.caption.data, form.credit.data,
+                              form.theme.data or None)
         except FORM_ERRORS as exc:
             return _photo_page(found, form_failed(form, exc), submit_form=form)
         flash("Sent. A worker will look at it soon; you will see their answer here.",
@@ -288,9 +287,9 @@ def approve(photo_id: int):
     found = services.get_photo(current_user, photo_id)
     form = forms.ApproveForm()
     if form.validate_on_submit():
-        ticked = {key: bool(getattr(form, key).data) for key in services.CHECKLIST}
+        ticked = {key: bool(getattr(form, key).data) for key in moderating.CHECKLIST}
         try:
-            services.approve(current_user, found, ticked)
+            moderating.approve(current_user, found, ticked)
         except FORM_ERRORS as exc:
             return _photo_page(found, form_failed(form, exc), approve_form=form)
         flash("Approved. It can now be shared where its owner said yes.", "success")
@@ -305,7 +304,7 @@ def reject(photo_id: int):
     form = forms.RejectForm()
     if form.validate_on_submit():
         try:
-            services.reject(current_user, found, form.reason.data)
+            moderating.reject(current_user, found, form.reason.data)
         except FORM_ERRORS as exc:
             return _photo_page(found, form_failed(form, exc), reject_form=form)
         flash("Sent back with your reason.", "success")
@@ -316,8 +315,8 @@ def reject(photo_id: int):
 @bp.get("/moderation")
 @staff_required
 def moderation():
-    waiting = db.session.scalars(services.moderation_queue(current_user).limit(200)).all()
-    reported = db.session.scalars(services.reported_photos(current_user).limit(200)).all()
+    waiting = db.session.scalars(moderating.moderation_queue(current_user).limit(200)).all()
+    reported = db.session.scalars(moderating.reported_photos(current_user).limit(200)).all()
     return render_template("photos/moderation.html", photos=waiting, reported=reported)
 
 
@@ -326,7 +325,7 @@ def moderation():
 def review(photo_id: int):
     found = services.get_photo(current_user, photo_id)
     keep = request.form.get("decision") == "keep"
-    services.review_report(current_user, found, keep)
+    moderating.review_report(current_user, found, keep)
     flash("Back in the gallery." if keep else "Taken down; its owner sees a kind note.",
           "success")
     return redirect(url_for("photos.moderation"))
@@ -347,7 +346,7 @@ def _back_to(photo_id: int):
 def give_consent(photo_id: int):
     found = services.get_photo(current_user, photo_id)
     purpose = request.form.get("purpose", "")
-    services.give_consent(current_user, found, [purpose])
+    consent.give_consent(current_user, found, [purpose])
     flash(f"Thank you. This photo may now go to {PURPOSE_TITLES[purpose]} once a worker "
           "has checked it.", "success")
     return _back_to(found.id)
@@ -358,7 +357,7 @@ def give_consent(photo_id: int):
 def withdraw_consent(photo_id: int):
     found = services.get_photo(current_user, photo_id)
     purpose = request.form.get("purpose", "")
-    services.withdraw_consent(current_user, found, [purpose])
+    consent.withdraw_consent(current_user, found, [purpose])
     flash(f"Done. This photo will not go to {PURPOSE_TITLES[purpose]}.", "success")
     return _back_to(found.id)
 
@@ -369,7 +368,7 @@ def consents():
     if current_user.is_staff:
         return redirect(url_for("photos.index"))
     return render_template("photos/consents.html",
-                           consents=services.consent_history(current_user))
+                           consents=consent.consent_history(current_user))
 
 
 @bp.get("/<id:photo_id>/<any(thumb, large, original):kind>")

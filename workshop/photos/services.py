@@ -1,4 +1,12 @@
-"""The rules for photos: who may upload for whom, storing a checked upload, who sees what."""
+"""The rules for photos: who may upload for whom, storing a checked upload, who sees what,
+the gallery's copies, erasure, progress and keeping files in step.
+
+Consent (consent.py) and moderation (moderation.py) have modules of their own.
+
+A photo belongs to a person at a site and may name a session, a loan and a lesson topic,
+so photos import those features' models; none of them imports photos. Flickr and the
+gallery read photos; photos tell Flickr of a change by signal (workshop.signals).
+"""
 
 import time
 from dataclasses import dataclass, field
@@ -7,32 +15,18 @@ from pathlib import Path
 from typing import Any, BinaryIO
 
 from flask import current_app
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit import services as audit
 from workshop.audit.services import record
-from workshop.auth import services as auth
 from workshop.auth.models import Role, Site, User
 from workshop.db import flush_or_conflict, get_row, utcnow
-from workshop.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from workshop.errors import Conflict, DomainError, Invalid, NotFound
 from workshop.extensions import db
-from workshop.flickr import services as flickr
-from workshop.flickr.models import FlickrJob
-from workshop.lessons.models import Topic
 from workshop.photos import imaging, metadata
-from workshop.photos.models import (
-    CoachingNote,
-    Consent,
-    ConsentEnd,
-    ConsentPurpose,
-    Credit,
-    NoteTopic,
-    Photo,
-    PhotoState,
-)
+from workshop.photos.models import CoachingNote, NoteTopic, Photo
 from workshop.photos.storage import (
     COPY_KINDS,
     FileTooLarge,
@@ -40,9 +34,8 @@ from workshop.photos.storage import (
     storage,
     track_new_files,
 )
-from workshop.programme import services as programme
 from workshop.programme.models import Enrolment, Session
-from workshop.stock import services as stock
+from workshop.signals import participant_erasing, participant_moving, photo_visibility_changed
 from workshop.stock.models import Booking
 
 CAPTION_LIMIT = 300
@@ -161,7 +154,7 @@ def _booking_for(owner: User, booking_id: int | None) -> Booking | None:
     return booking
 
 
-def _clean_caption(caption: str | None) -> str:
+def clean_caption(caption: str | None) -> str:
     caption = " ".join((caption or "").split())
     if len(caption) > CAPTION_LIMIT:
         raise Invalid.field("caption", f"Keep the caption to {CAPTION_LIMIT} characters.")
@@ -192,7 +185,7 @@ def upload(actor: User, target: UploadFor, stream: BinaryIO, caption: str | None
     Nothing is stored for a refused file. The files are written after the row is flushed,
     so a repeat caught by the database leaves no file behind either.
     """
-    caption = _clean_caption(caption)
+    caption = clean_caption(caption)
     store = storage()
     try:
         received = store.receive(stream, _limit("PHOTO_MAX_BYTES"))
@@ -257,375 +250,37 @@ def add_note(actor: User, photo: Photo, topic: NoteTopic | str, comment: str | N
     return note
 
 
-# --- consent ----------------------------------------------------------------------------
-
-# The words shown when consent is asked, by purpose and version. A change of wording is a
-# new version, so every consent keeps pointing at the words the person actually saw.
-CONSENT_WORDING: dict[ConsentPurpose, dict[int, str]] = {
-    ConsentPurpose.GALLERY: {
-        1: "Yes, this photo may be shown in the programme's public gallery on the internet, "
-           "with my chosen name or as Anonymous. A worker checks it first. I can say no "
-           "again at any time, and it comes down straight away.",
-    },
-    ConsentPurpose.FLICKR: {
-        1: "Yes, this photo may be put on the programme's Flickr group, where anyone can "
-           "see it, with my chosen name or as Anonymous. A worker checks it first. I can "
-           "say no again at any time, and we take it off Flickr.",
-    },
-}
-
-
-def current_wording(purpose: ConsentPurpose) -> tuple[int, str]:
-    versions = CONSENT_WORDING[purpose]
-    latest = max(versions)
-    return latest, versions[latest]
-
-
-def _purposes(purposes: list[str] | tuple[str, ...]) -> list[ConsentPurpose]:
-    try:
-        chosen = list(dict.fromkeys(ConsentPurpose(p) for p in purposes))
-    except ValueError:
-        raise Invalid.field("purposes", "Choose gallery, flickr or both.") from None
-    if not chosen:
-        raise Invalid.field("purposes", "Choose gallery, flickr or both.")
-    return chosen
-
-
-def _may_decide_for(actor: User, photo: Photo) -> None:
-    # The participant for themselves; a worker of the site records what they said in person.
-    if photo.owner_id != actor.id and not actor.is_staff:
-        raise NotFound("There is no such photo.")
-
-
-def consents_in_force(photo: Photo, now: datetime | None = None) -> dict[str, Consent]:
-    now = now or utcnow()
-    return {c.purpose.value: c for c in photo.consents if c.in_force(now)}
-
-
-def give_consent(actor: User, photo: Photo, purposes: list[str], now: datetime | None = None
-                 ) -> list[Consent]:
-    """Record a yes for each purpose; one already in force is kept as it is."""
-    _may_decide_for(actor, photo)
-    now = now or utcnow()
-    current = consents_in_force(photo, now)
-    _end_lapsed(photo, now)
-    given, added = [], False
-    for purpose in _purposes(purposes):
-        if purpose.value in current:
-            given.append(current[purpose.value])
-            continue
-        added = True
-        version, _ = current_wording(purpose)
-        consent = Consent(
-            photo=photo, purpose=purpose, wording_version=version, given_at=now,
-            given_by_id=actor.id,
-            witnessed_by_id=actor.id if actor.id != photo.owner_id else None,
-            expires_at=now + timedelta(days=_limit("CONSENT_DAYS")))
-        db.session.add(consent)
-        given.append(consent)
-        record(actor, "photo.consent_given", "photo", photo.id, site_id=photo.site_id,
-               purpose=purpose.value, wording_version=version,
-               witnessed=consent.witnessed_by_id is not None)
-    if added and photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
-        # As with a withdrawal: a decision made on the photo at the same moment meets a
-        # changed version and is refused, rather than publishing from an older view of
-        # its consents.
-        flag_modified(photo, "state")
-    _flush_consents()
-    # An approved photo goes where its consents now allow, at once: back into the gallery
-    # after a withdrawal, or there for the first time after a Flickr-only approval (and
-    # likewise onto Flickr); one whose consent lapsed just now comes down.
-    refresh_where_shown(photo, now)
-    return given
-
-
-def withdraw_consent(actor: User, photo: Photo, purposes: list[str],
-                     now: datetime | None = None) -> list[Consent]:
-    """End the consents in force for these purposes; asking twice is not an error.
-
-    A withdrawal must win over a decision made on the photo at the same moment: if the
-    photo's row changed under it, it starts again on the fresh row instead of failing.
-    """
-    _may_decide_for(actor, photo)
-    chosen = _purposes(purposes)
-    now = now or utcnow()
-    for _ in range(3):
-        try:
-            return _withdraw(actor, photo, chosen, now)
-        except StaleDataError:
-            db.session.rollback()
-    raise Conflict("This photo kept changing while we tried. Please try again.")
-
-
-def _withdraw(actor: User, photo: Photo, purposes: list[ConsentPurpose], now: datetime
-              ) -> list[Consent]:
-    current = consents_in_force(photo, now)
-    ended = []
-    for purpose in purposes:
-        consent = current.get(purpose.value)
-        if consent is None:
-            continue
-        consent.ended_at, consent.end_reason, consent.ended_by_id = (
-            now, ConsentEnd.WITHDRAWN, actor.id)
-        ended.append(consent)
-        record(actor, "photo.consent_withdrawn", "photo", photo.id, site_id=photo.site_id,
-               purpose=purpose.value, witnessed=actor.id != photo.owner_id)
-    if ended and photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
-        if not consents_in_force(photo, now):
-            photo.state = PhotoState.WITHDRAWN
-        # A withdrawal always changes the photo's row, so an approval decided at the same
-        # moment meets a changed version and is refused.
-        flag_modified(photo, "state")
-    db.session.flush()
-    refresh_where_shown(photo, now)
-    return ended
-
-
-def _end_lapsed(photo: Photo, now: datetime) -> None:
-    for consent in photo.consents:
-        if consent.ended_at is None and consent.expires_at <= now:
-            consent.ended_at, consent.end_reason = now, ConsentEnd.EXPIRED
-
-
-def _flush_consents() -> None:
-    message = ("Someone changed this photo's consent at the same moment. Look again and "
-               "try once more.")
-    try:
-        flush_or_conflict(message)
-    except StaleDataError:
-        # A decision on the photo (an approval, say) was saved meanwhile.
-        db.session.rollback()
-        raise Conflict(message) from None
-
-
-def expire_consents(now: datetime | None = None) -> int:
-    """Mark consents past their end date as expired (a daily job); returns how many."""
-    now = now or utcnow()
-    lapsed = db.session.scalars(select(Consent).where(
-        Consent.ended_at.is_(None), Consent.expires_at <= now)).all()
-    for consent in lapsed:
-        consent.ended_at, consent.end_reason = now, ConsentEnd.EXPIRED
-        record(None, "photo.consent_expired", "photo", consent.photo_id,
-               site_id=consent.photo.site_id, purpose=consent.purpose.value)
-    db.session.flush()
-    for photo in {consent.photo for consent in lapsed}:
-        refresh_where_shown(photo, now)
-    return len(lapsed)
-
-
-def consent_history(actor: User) -> list[Consent]:
-    """Every consent given for the actor's own photos, newest first."""
-    return list(db.session.scalars(
-        select(Consent).join(Consent.photo).where(Photo.owner_id == actor.id)
-        .order_by(Consent.given_at.desc(), Consent.id.desc())))
-
-
 # --- the gallery's copies ---------------------------------------------------------------
 
 
-def is_public(photo: Photo, now: datetime | None = None) -> bool:
-    """In the public gallery: approved, not reported, and its gallery consent in force."""
-    return (photo.state is PhotoState.APPROVED and photo.reported_at is None
-            and ConsentPurpose.GALLERY.value in consents_in_force(photo, now))
-
-
-def on_flickr(photo: Photo, now: datetime | None = None) -> bool:
-    """Meant to be in the Flickr group: approved, and its Flickr consent in force."""
-    return (photo.state is PhotoState.APPROVED
-            and ConsentPurpose.FLICKR.value in consents_in_force(photo, now))
-
-
 def refresh_where_shown(photo: Photo, now: datetime | None = None) -> None:
-    """Make the gallery's copies exist exactly while the photo is public, and queue what
-    Flickr needs to match.
+    """Make the gallery's copies exist exactly while the photo is public, and tell the
+    features that copy it elsewhere (Flickr) where it now belongs.
 
     Called after every change that can show or hide a photo. Taking copies down happens
     at once, before the request commits: if it then fails, the photo is hidden for a
     moment too long, never shown a moment too long. Flickr is changed by the sync worker
-    from the job added here, in the same transaction as the change.
+    from the job its receiver adds, in the same transaction as the change.
     """
+    now = now or utcnow()
     store = storage()
-    if is_public(photo, now):
-        photo.published_at = photo.published_at or now or utcnow()
+    if photo.published_at is None and photo.cleared_for_gallery(now):
+        photo.published_at = now
+    public = photo.is_public(now)
+    if public:
         track_new_files(db.session(), store.publish(photo.content_hash, photo.uuid))
     else:
         store.unpublish(photo.uuid)
-    flickr.sync_photo(photo, on_flickr(photo, now))
+    photo_visibility_changed.send(photo, public=public, on_flickr=photo.on_flickr(now))
 
 
-# --- moderation -------------------------------------------------------------------------
-
-# What the approving worker confirms, one line each (the keys are the API's).
-CHECKLIST = {
-    "no_identifiable_people": "Nobody else who could be recognised is in it without "
-                              "having agreed.",
-    "no_drug_references": "No drug use, paraphernalia (tin foil, needles, pipes) or places "
-                          "tied to using or dealing.",
-    "no_location_details": "No address, house number, number plate, clinic sign or anything "
-                           "else that shows where someone lives or is treated.",
-    "caption_is_safe": "The caption and the credit say none of these things either.",
-}
-REASON_LIMIT = 500
+# --- a participant erased, or moved to another site -----------------------------------
+# auth owns the person and sends the signals; their photos are this feature's to act on.
 
 
-def _decide_flush() -> None:
-    flush_or_conflict("Something changed on this photo a moment ago (perhaps its consent "
-                      "was taken back). Look at it again.", StaleDataError)
-
-
-def submit(actor: User, photo: Photo, caption: str | None, credit: Credit | str,
-           theme: Topic | str | None = None, now: datetime | None = None) -> Photo:
-    """The owner asks for the photo to go public, where its consents allow.
-
-    The theme (what they were practising) defaults to the topic of the session's lesson.
-    """
-    if photo.owner_id != actor.id:
-        raise NotFound("There is no such photo.")
-    if photo.state not in (PhotoState.PRIVATE, PhotoState.REJECTED, PhotoState.WITHDRAWN):
-        raise Conflict("This photo has been sent for checking already.")
-    now = now or utcnow()
-    if not consents_in_force(photo, now):
-        raise Invalid.field("consent", "First choose where this photo may go: the gallery, "
-                                       "Flickr, or both.")
-    try:
-        credit = Credit(credit)
-    except ValueError:
-        raise Invalid.field("credit", "Choose your name or Anonymous.") from None
-    if theme:
-        try:
-            theme = Topic(theme)
-        except ValueError:
-            raise Invalid.field("theme", "Choose light, distance, steadiness or other.") from None
-    elif photo.session is not None and photo.session.lesson is not None:
-        theme = photo.session.lesson.topic
-    photo.caption = _clean_caption(caption)
-    photo.theme = theme or None
-    photo.credit = credit
-    photo.credit_name = actor.display_name if credit is Credit.DISPLAY_NAME else None
-    photo.state, photo.submitted_at = PhotoState.SUBMITTED, now
-    photo.decided_at = photo.decided_by_id = photo.rejection_reason = None
-    _decide_flush()
-    refresh_where_shown(photo, now)
-    record(actor, "photo.submitted", "photo", photo.id, site_id=photo.site_id,
-           credit=credit.value)
-    return photo
-
-
-def _may_moderate(actor: User, photo: Photo) -> None:
-    if not actor.is_staff:
-        raise NotFound("There is no such photo.")
-    if photo.state is not PhotoState.SUBMITTED:
-        raise Conflict("This photo is not waiting for a decision.")
-    # A second pair of eyes: whoever sent the photo in cannot also let it out.
-    if actor.id == photo.uploaded_by_id:
-        raise Conflict("Another worker must check this photo, as you uploaded it.")
-
-
-def approve(actor: User, photo: Photo, checklist: dict[str, bool],
-            now: datetime | None = None) -> Photo:
-    _may_moderate(actor, photo)
-    missing = [key for key in CHECKLIST if checklist.get(key) is not True]
-    if missing:
-        raise Invalid("Check every line before approving.",
-                      {key: ["Confirm this, or reject the photo."] for key in missing})
-    now = now or utcnow()
-    if not consents_in_force(photo, now):
-        raise Conflict("Its consent has been taken back, so it cannot be approved.")
-    photo.state, photo.decided_at, photo.decided_by_id = PhotoState.APPROVED, now, actor.id
-    _decide_flush()
-    refresh_where_shown(photo, now)
-    record(actor, "photo.approved", "photo", photo.id, site_id=photo.site_id,
-           checklist=sorted(CHECKLIST),
-           purposes=sorted(consents_in_force(photo, now)))
-    return photo
-
-
-def reject(actor: User, photo: Photo, reason: str, now: datetime | None = None) -> Photo:
-    _may_moderate(actor, photo)
-    reason = (reason or "").strip()
-    if not reason:
-        raise Invalid.field("reason", "Say kindly why, so they can try again.")
-    if len(reason) > REASON_LIMIT:
-        raise Invalid.field("reason", f"Keep it to {REASON_LIMIT} characters.")
-    photo.state, photo.decided_at, photo.decided_by_id = (
-        PhotoState.REJECTED, now or utcnow(), actor.id)
-    photo.rejection_reason = reason
-    _decide_flush()
-    record(actor, "photo.rejected", "photo", photo.id, site_id=photo.site_id)
-    return photo
-
-
-def report(photo: Photo, reason: str | None, now: datetime | None = None) -> Photo:
-    """A visitor's report: the photo leaves the gallery at once, until a worker looks."""
-    if not is_public(photo, now):
-        raise NotFound("There is no such photo.")
-    photo.reported_at = now or utcnow()
-    photo.report_reason = (reason or "").strip()[:REASON_LIMIT] or None
-    _decide_flush()
-    refresh_where_shown(photo, now)
-    record(None, "photo.reported", "photo", photo.id, site_id=photo.site_id)
-    return photo
-
-
-def review_report(actor: User, photo: Photo, keep: bool, reason: str = "",
-                  now: datetime | None = None) -> Photo:
-    """Put a reported photo back, or take it down with a reason its owner will read."""
-    if not actor.is_staff:
-        raise NotFound("There is no such photo.")
-    if photo.reported_at is None:
-        raise Conflict("This photo has not been reported.")
-    if keep:
-        photo.reported_at = photo.report_reason = None
-    else:
-        reason = reason.strip() or ("It was taken out of the gallery after someone raised a "
-                                    "concern. Talk to a worker if you would like to know more.")
-        photo.state, photo.rejection_reason = PhotoState.REJECTED, reason[:REASON_LIMIT]
-        photo.decided_at, photo.decided_by_id = now or utcnow(), actor.id
-        photo.reported_at = None
-    _decide_flush()
-    refresh_where_shown(photo, now)
-    record(actor, "photo.report_reviewed", "photo", photo.id, site_id=photo.site_id,
-           kept=keep)
-    return photo
-
-
-def reported_photos(actor: User) -> Select[tuple[Photo]]:
-    if not actor.is_staff:
-        raise NotFound("There is nothing here.")
-    return (visible_photos(actor).where(Photo.reported_at.is_not(None))
-            .order_by(None).order_by(Photo.reported_at, Photo.id))
-
-
-def moderation_queue(actor: User) -> Select[tuple[Photo]]:
-    """Submitted photos of the worker's site, oldest first."""
-    if not actor.is_staff:
-        raise NotFound("There is nothing here.")
-    return (visible_photos(actor).where(Photo.state == PhotoState.SUBMITTED)
-            .order_by(None).order_by(Photo.submitted_at, Photo.id))
-
-
-# --- erasure ----------------------------------------------------------------------------
-
-
-def erase_participant(actor: User, participant: User, confirm: str,
-                      now: datetime | None = None) -> int:
-    """The right to erasure: every photo and copy of theirs goes, what was planned for
-    them is cancelled, their places in sessions go, and what remains in the history
-    (their cameras' loans, the audit) no longer leads to them: only counts are kept.
-
-    Refused while a camera is out with them: the site must first know it is back.
-    Returns how many photos were deleted.
-    """
-    if participant.role is not Role.PARTICIPANT or not (
-            actor.is_admin or (actor.is_staff and participant.site_id == actor.site_id)):
-        raise NotFound("There is no such participant.")
-    if confirm.strip() != participant.username:
-        raise Invalid.field("confirm", f"Type {participant.username} to confirm.")
-    stock.refuse_while_on_loan(participant, "erasing them")
-    # No reason is written: a note is free text, and erasure leaves none.
-    cancelled = stock.cancel_reservations_of(actor, participant, now or utcnow(), "")
-    loans = stock.forget_borrower(participant)
-    sessions, attended = programme.forget_participant(participant)
+@participant_erasing.connect
+def _erase_photos(participant: User, **_: Any) -> dict[str, int]:
+    """Every photo of theirs and every copy goes; Flickr's copies follow."""
     store = storage()
     owned = db.session.scalars(select(Photo).where(Photo.owner_id == participant.id)).all()
     owned_ids = [photo.id for photo in owned]
@@ -634,7 +289,7 @@ def erase_participant(actor: User, participant: User, confirm: str,
         # Out of public view at once; the rest waits for the commit. Flickr's copy is
         # taken down by the removal job, which outlives the photo's row.
         store.unpublish(photo.uuid)
-        flickr.sync_photo(photo, False)
+        photo_visibility_changed.send(photo, public=False, on_flickr=False)
         db.session.delete(photo)
     db.session.flush()
     shared = set(db.session.scalars(
@@ -643,71 +298,20 @@ def erase_participant(actor: User, participant: User, confirm: str,
         path for content_hash in hashes - shared
         for path in (store.original_path(content_hash),
                      *(store.copy_path(content_hash, kind) for kind in COPY_KINDS))])
-    auth.anonymise(participant)
-    events = audit.forget(participant.id, owned_ids)
-    record(actor, "user.erased", "user", participant.id, site_id=participant.site_id,
-           photos=len(owned), loans=loans, reservations_cancelled=cancelled,
-           sessions=sessions, sessions_attended=attended, audit_events=events)
-    return len(owned)
+    return {"photos": len(owned), "audit_events": audit.forget_targets("photo", owned_ids)}
 
 
-# --- moving to another site -------------------------------------------------------------
-
-
-@dataclass
-class Move:
-    photos: int
-    reservations_cancelled: int
-    sessions_left: int
-
-
-def move_participant(actor: User, participant: User, site_id: int,
-                     now: datetime | None = None) -> Move:
-    """Move a participant to another site, with their photos (and so their consents and
-    Flickr jobs): the old site's workers no longer see or act on them, the new site's do.
-
-    Reservations are of the old site's cameras and places in its sessions, which the
-    person will not come to: they are cancelled. While a camera is out with them the move
-    is refused, so the old site still knows who has it.
-    """
-    if not actor.is_admin:
-        raise Forbidden("Only an admin can change a person's site.")
-    if participant.role is not Role.PARTICIPANT:
-        raise NotFound("There is no such participant.")
-    site = get_row(Site, site_id)
-    if site is None:
-        raise NotFound("There is no such site.")
-    if site.id == participant.site_id:
-        return Move(0, 0, 0)
-    now = now or utcnow()
-    stock.refuse_while_on_loan(participant, "moving them to another site")
-    cancelled = stock.cancel_reservations_of(
-        actor, participant, now, "Cancelled: the borrower moved to another site.")
-    left = programme.leave_future_sessions(actor, participant, now)
+@participant_moving.connect
+def _move_photos(participant: User, *, site: Site, **_: Any) -> dict[str, int]:
+    """Their photos go with them (and so their consents): from now on only the new site's
+    workers see them, moderate them or act on them."""
     owned = db.session.scalars(select(Photo).where(Photo.owner_id == participant.id)
                                .order_by(Photo.id)).all()
-    old_site_id = participant.site_id
     for photo in owned:
         photo.site_id = site.id
-    if owned:
-        db.session.execute(
-            update(FlickrJob).where(FlickrJob.photo_id.in_([p.id for p in owned]))
-            .values(site_id=site.id).execution_options(synchronize_session=False))
-    participant.site_id = site.id
     flush_or_conflict("Something changed on this person's photos a moment ago. "
                       "Try the move again.", StaleDataError)
-    record(actor, "user.moved", "user", participant.id, site_id=site.id,
-           from_site_id=old_site_id, photos=len(owned), reservations_cancelled=cancelled,
-           sessions_left=left)
-    return Move(len(owned), cancelled, left)
-
-
-def update_person(actor: User, person: User, **changes: Any) -> User:
-    """Change a person's details (auth.services.update_user); a participant's new site is
-    a move, which takes their photos, reservations and sessions along."""
-    if person.role is Role.PARTICIPANT and "site_id" in changes:
-        move_participant(actor, person, changes.pop("site_id"))
-    return auth.update_user(actor, person, **changes)
+    return {"photos": len(owned)}
 
 
 # --- progress ---------------------------------------------------------------------------
@@ -754,7 +358,7 @@ def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
     now = utcnow()
     # A gallery copy of a photo that is no longer public is an orphan too.
     known = {content_hash for _, content_hash in rows} | {
-        "public:" + p.uuid for p in photos if is_public(p, now)}
+        "public:" + p.uuid for p in photos if p.is_public(now)}
     cutoff = time.time() - grace.total_seconds()
     for content_hash, path in store.files():
         if content_hash in known or path.stat().st_mtime > cutoff:

@@ -6,8 +6,8 @@ from flask import Blueprint
 from pydantic import AwareDatetime, Field, model_validator
 from sqlalchemy.orm import selectinload
 
-from workshop.api.auth import api_user
 from workshop.api.spec import ApiModel, OutModel, PageQuery, operation, page_of
+from workshop.auth.bearer import api_user
 from workshop.errors import Invalid
 from workshop.programme import services
 from workshop.programme.models import Session

@@ -1,4 +1,8 @@
-"""The rules for workshop sessions: planning, enrolment, the register, cameras, the feed."""
+"""The rules for workshop sessions: planning, enrolment, the register, cameras, the feed.
+
+Sessions use stock's cameras and lessons' plans, so this feature imports theirs (never
+the other way); photos name a session, so photos import programme.
+"""
 
 import hashlib
 import secrets
@@ -16,6 +20,7 @@ from workshop.errors import Conflict, Invalid, NotFound, changed_meanwhile
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan
 from workshop.programme.models import Enrolment, Session
+from workshop.signals import participant_erasing, participant_moving
 from workshop.stock import services as stock
 from workshop.stock.models import ACTIVE_STATES, Booking, BookingState, Camera, CameraStatus
 
@@ -351,6 +356,21 @@ def forget_participant(participant: User) -> tuple[int, int]:
         enrolment.session.enrolments.remove(enrolment)
     db.session.flush()
     return len(enrolments), attended
+
+
+# auth owns the person and sends these signals; their places in sessions are ours.
+
+
+@participant_erasing.connect
+def _forget_enrolments(participant: User, **_: Any) -> dict[str, int]:
+    sessions, attended = forget_participant(participant)
+    return {"sessions": sessions, "sessions_attended": attended}
+
+
+@participant_moving.connect
+def _leave_for_move(participant: User, *, actor: User, now: datetime, **_: Any
+                    ) -> dict[str, int]:
+    return {"sessions_left": leave_future_sessions(actor, participant, now)}
 
 
 def set_attendance(actor: User, session: Session, participant_id: int, attended: bool,

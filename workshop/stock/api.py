@@ -8,20 +8,27 @@ from flask import Blueprint
 from pydantic import AwareDatetime, BaseModel, BeforeValidator, Field, model_validator
 from sqlalchemy.orm import selectinload
 
-from workshop.api.auth import api_user
-from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, operation, page_of
+from workshop.api.spec import (
+    MAX_ID,
+    ApiModel,
+    OutModel,
+    PageQuery,
+    one_of,
+    operation,
+    page_of,
+)
+from workshop.auth.bearer import api_user
 from workshop.db import utcnow
 from workshop.stock import services
-from workshop.stock.models import Booking, Camera
+from workshop.stock.models import Booking, BookingState, Camera, CameraKind, CameraStatus
 
 bp = Blueprint("stock_api", __name__)
 
-KindName = Literal["digital", "disposable"]
-StatusName = Literal["available", "in_repair", "retired", "lost", "used"]
+KindName = one_of(CameraKind)
+StatusName = one_of(CameraStatus)
 # "used" is not offered: a disposable becomes used when it is sent for developing.
-SettableStatus = Literal["available", "in_repair", "retired", "lost"]
-StateName = Literal["reserved", "out", "returned", "cancelled", "written_off",
-                    "sent_for_developing", "developed"]
+SettableStatus = one_of(s for s in CameraStatus if s is not CameraStatus.USED)
+StateName = one_of(BookingState)
 
 # Every checklist line of either kind; the service refuses lines the camera's kind lacks.
 ChecklistItem = Literal[tuple(dict.fromkeys(

@@ -1,4 +1,8 @@
-"""The rules for cameras and loans: booking, hand-over, return and the endings."""
+"""The rules for cameras and loans: booking, hand-over, return and the endings.
+
+A workshop session reserves cameras through create_booking, so programme imports this
+feature; a booking names its session by id alone, and stock never imports programme.
+"""
 
 import re
 from dataclasses import dataclass
@@ -16,7 +20,7 @@ from workshop.auth.services import require_staff
 from workshop.db import flush_or_conflict, get_row, utcnow
 from workshop.errors import Conflict, Invalid, NotFound, changed_meanwhile
 from workshop.extensions import db
-from workshop.programme.models import Session
+from workshop.signals import participant_erasing, participant_leaving, participant_moving
 from workshop.stock.models import (
     ACTIVE_STATES,
     Booking,
@@ -281,6 +285,29 @@ def forget_borrower(participant: User) -> int:
     return len(loans)
 
 
+# auth owns the person and sends these signals; their loans are this feature's part.
+
+
+@participant_leaving.connect
+def _keep_while_on_loan(participant: User, *, doing: str, **_: Any) -> None:
+    refuse_while_on_loan(participant, doing)
+
+
+@participant_erasing.connect
+def _forget_loans(participant: User, *, actor: User, now: datetime, **_: Any
+                  ) -> dict[str, int]:
+    # No reason is written: a note is free text, and erasure leaves none.
+    cancelled = cancel_reservations_of(actor, participant, now, "")
+    return {"reservations_cancelled": cancelled, "loans": forget_borrower(participant)}
+
+
+@participant_moving.connect
+def _cancel_for_move(participant: User, *, actor: User, now: datetime, **_: Any
+                     ) -> dict[str, int]:
+    return {"reservations_cancelled": cancel_reservations_of(
+        actor, participant, now, "Cancelled: the borrower moved to another site.")}
+
+
 def current_loan(camera: Camera) -> Booking | None:
     return db.session.scalar(select(Booking).where(
         Booking.camera_id == camera.id, Booking.state == BookingState.OUT))
@@ -435,14 +462,6 @@ def _participant(actor: User, participant_id: int, camera: Camera) -> User:
     return participant
 
 
-def _session(actor: User, session_id: int, camera: Camera) -> Session:
-    session = get_row(Session, session_id)
-    if (session is None or session.site_id != camera.site_id
-            or not (actor.is_admin or session.site_id == actor.site_id)):
-        raise NotFound("There is no such session at this camera's site.")
-    return session
-
-
 def create_booking(
     actor: User, camera_id: int, participant_id: int | None, starts_at: datetime,
     ends_at: datetime, note: str = "", now: datetime | None = None,
@@ -450,7 +469,9 @@ def create_booking(
 ) -> Booking:
     """Reserve a camera for a participant, or for a workshop session (or both).
 
-    note is for staff only; participant_note is what the borrower may read.
+    note is for staff only; participant_note is what the borrower may read. session_id
+    is a session at the camera's site that the caller (programme) has checked the actor
+    may plan for.
     """
     require_staff(actor)
     now = now or utcnow()
@@ -458,7 +479,6 @@ def create_booking(
     if participant_id is None and session_id is None:
         raise Invalid.field("participant_id", "Choose who will borrow the camera.")
     participant = _participant(actor, participant_id, camera) if participant_id else None
-    session = _session(actor, session_id, camera) if session_id else None
     _check_period(starts_at, ends_at, now)
     _lock_camera(camera)
     db.session.refresh(camera)
@@ -466,7 +486,7 @@ def create_booking(
     if (clash := _clash(camera.id, starts_at, ends_at)) is not None:
         raise _clash_error(clash)
     booking = Booking(camera=camera, site_id=camera.site_id, participant=participant,
-                      session=session, starts_at=starts_at, ends_at=ends_at,
+                      session_id=session_id, starts_at=starts_at, ends_at=ends_at,
                       state=BookingState.RESERVED, note=_clean_text(note, "note", 1000),
                       participant_note=_clean_text(participant_note, "participant_note",
                                                    1000),

@@ -1,4 +1,8 @@
-"""API sign-in: the Bearer token a request carries, and the person it belongs to."""
+"""API sign-in: the Bearer token a request carries, and the person it belongs to.
+
+Tokens are this feature's, so their check lives here; every feature's api.py asks it who
+is signed in, and create_app hands it to the /api/v1 blueprint, which knows no feature.
+"""
 
 from flask import current_app, g, request
 

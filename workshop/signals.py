@@ -1,0 +1,49 @@
+"""Signals: how a feature tells the others of a fact it owns, without importing them.
+
+The owner of a fact sends it; each feature that cares connects a receiver in its own
+services module, which create_app imports with the feature's views. Receivers run in the
+sender's transaction, before the request's one commit, so what they change (a booking
+cancelled, a job added to the Flickr outbox) is committed with the fact or not at all.
+A receiver refuses by raising a DomainError: the whole change is then rolled back.
+
+A receiver may return a dict of counts; the sender adds them up for its audit row.
+"""
+
+from collections import Counter
+from typing import Any
+
+from blinker import Namespace, Signal
+
+_signals = Namespace()
+
+participant_leaving = _signals.signal("participant-leaving", doc="""
+A participant is about to be erased or moved to another site, and nothing has changed
+yet. Sender: the participant; `doing` says what, for a message ("erasing them"). A
+feature that must keep them where they are raises a DomainError saying why.
+""")
+
+participant_erasing = _signals.signal("participant-erasing", doc="""
+A participant is being erased: each feature deletes what it holds about them, or takes
+them out of it. Sender: the participant, still with their name; `actor`, `now`. Their
+account is made nameless after every receiver has run.
+""")
+
+participant_moving = _signals.signal("participant-moving", doc="""
+A participant is moving to another site: each feature takes along, or cancels, what it
+holds of theirs. Sender: the participant, still at the old site; `actor`, `site` (the
+new one), `now`.
+""")
+
+photo_visibility_changed = _signals.signal("photo-visibility-changed", doc="""
+Where a photo belongs may have changed (a consent, a decision, a report, an erasure).
+Sender: the photo; `public` (in the gallery) and `on_flickr` say where it belongs now.
+A photo about to be deleted is sent with both False.
+""")
+
+
+def send_counting(signal: Signal, sender: Any, **kwargs: Any) -> Counter[str]:
+    """Send a signal and add up the counts its receivers return."""
+    counts: Counter[str] = Counter()
+    for _, result in signal.send(sender, **kwargs):
+        counts.update(result or {})
+    return counts
