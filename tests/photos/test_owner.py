@@ -255,6 +255,16 @@ def test_the_home_page_says_nothing_on_loan_and_news_once(app, client, participa
     assert "is in the gallery" not in client.get("/dashboard").get_data(as_text=True)
 
 
+def test_erasure_forgets_when_they_last_looked(app, client, participant, worker):
+    login(client, participant)
+    client.get("/dashboard")
+    with app.app_context():
+        assert user(participant).photos_seen_at is not None
+        services.erase_participant(user(worker), user(participant), participant.username)
+        db.session.commit()
+        assert user(participant).photos_seen_at is None
+
+
 # --- words ---------------------------------------------------------------------------------
 
 

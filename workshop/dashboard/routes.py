@@ -25,14 +25,12 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def index():
-    numbers = None
     now = utcnow()
     if current_user.role is Role.PARTICIPANT:
         return _participant_home(now)
-    if current_user.is_staff:
-        # "Today" is the programme's day, not UTC's: it matters from March to October.
-        numbers = stock.summary(current_user, now, end_of_today(now))
-    # Staff: the next sessions at their site; a participant: the ones they are in.
+    # "Today" is the programme's day, not UTC's: it matters from March to October.
+    numbers = stock.summary(current_user, now, end_of_today(now))
+    # The next sessions at their site.
     sessions = programme.upcoming(current_user, now, limit=5)
     return render_template("dashboard/index.html", numbers=numbers, sessions=sessions)
 
