@@ -1,5 +1,6 @@
-// Sends the chosen photos one at a time, with a progress bar each, and shows the
-// feedback on each as soon as it is back. Without JavaScript the form posts them all.
+// Shows the chosen photos as thumbnails before they go, then sends them one at a time,
+// with a progress bar each, and shows the feedback on each as soon as it is back.
+// Without JavaScript the form posts them all.
 (function () {
   "use strict";
   var form = document.getElementById("upload-form");
@@ -13,6 +14,49 @@
     if (className) { node.className = className; }
     if (text) { node.textContent = text; }
     return node;
+  }
+
+  // The thumbnails of the chosen photos, made in the browser: nothing is sent yet.
+  var picker = document.getElementById("picker");
+  var preview = document.getElementById("picker-preview");
+  var count = document.getElementById("picker-count");
+  var previewUrls = [];
+
+  function clearPreview() {
+    previewUrls.forEach(function (url) { URL.revokeObjectURL(url); });
+    previewUrls = [];
+    preview.textContent = "";
+    count.textContent = "";
+  }
+
+  function showChosen() {
+    clearPreview();
+    var files = Array.prototype.slice.call(input.files || []);
+    if (files.length === 0) { return; }
+    count.textContent = files.length === 1 ? "1 photo chosen. Now press Send." :
+      files.length + " photos chosen. Now press Send.";
+    files.forEach(function (file) {
+      var item = el("li", "picker-item");
+      var img = el("img", "picker-thumb");
+      var url = URL.createObjectURL(file);
+      previewUrls.push(url);
+      img.alt = "";  // the name beside it says which photo it is
+      // A browser that cannot show the format (HEIC, say) still sends it.
+      img.addEventListener("error", function () {
+        img.replaceWith(el("span", "picker-thumb picker-nothumb", "No preview"));
+      });
+      img.src = url;
+      item.appendChild(img);
+      item.appendChild(el("span", "picker-name", file.name));
+      preview.appendChild(item);
+    });
+  }
+
+  if (picker && preview && count && window.URL && URL.createObjectURL) {
+    picker.classList.add("js-picker");
+    input.addEventListener("change", showChosen);
+  } else {
+    clearPreview = function () {};
   }
 
   function showFeedback(item, data) {
@@ -102,6 +146,7 @@
     var files = Array.prototype.slice.call(input.files || []);
     if (files.length === 0) { return; }  // the server explains what is missing
     event.preventDefault();
+    clearPreview();
     var chain = Promise.resolve();
     files.forEach(function (file) {
       var item = el("li", "upload-item");

@@ -14,7 +14,9 @@ class LoginForm(FlaskForm):
                                       "spellcheck": "false"})
     password = PasswordField("Passphrase", validators=[DataRequired("Type your passphrase."),
                                                        Length(max=200)],
-                             render_kw={"autocomplete": "current-password"})
+                             # static/js/show-passphrase.js adds its "Show passphrase" button.
+                             render_kw={"autocomplete": "current-password",
+                                        "data-show-passphrase": True})
 
 
 class ChangePassphraseForm(FlaskForm):

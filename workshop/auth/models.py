@@ -59,6 +59,9 @@ class User(db.Model):
     # only an admin can let a participant make them. Staff always may.
     api_tokens_allowed: Mapped[bool] = mapped_column(Boolean, default=False,
                                                      server_default=false())
+    # When a participant last looked at their home page: what happened to their photos
+    # after it is news to them there (photos.owner.news).
+    photos_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     site: Mapped[Site | None] = relationship()
 

@@ -1,5 +1,6 @@
 """Hashing and making passphrases."""
 
+import re
 import secrets
 
 from argon2 import PasswordHasher
@@ -37,15 +38,47 @@ violin walnut winter
 """.split()
 
 
+_WORD_SET = frozenset(WORDS)
+_CARD_NUMBER = re.compile(r"[1-9][0-9]")
+
+
+def card_form(passphrase: str) -> str | None:
+    """A passphrase of the shape generate_passphrase makes, as its card prints it (lower
+    case, dashes), however it was typed: "Apple river sun 12" -> "apple-river-sun-12".
+    None for any other passphrase.
+
+    How we know a passphrase is one the app made: by this strict shape (three words of
+    WORDS and a number from 10 to 99), not by a flag on the account. The shape needs no
+    migration, and it is safe: every spelling of one card passphrase is worth exactly as
+    much to a guesser as the card's own, since all of them open the same account, and a
+    passphrase of any other shape is still compared character for character. A person
+    who chose such a passphrase themselves gets the same ease and loses nothing.
+    """
+    parts = re.split(r"[\s-]+", passphrase.strip().lower())
+    if (len(parts) == 4 and all(word in _WORD_SET for word in parts[:3])
+            and _CARD_NUMBER.fullmatch(parts[3])):
+        return "-".join(parts)
+    return None
+
+
 def hash_passphrase(passphrase: str) -> str:
-    return _hasher.hash(passphrase)
+    # A card passphrase is kept in its card form, so any spelling of it matches later.
+    return _hasher.hash(card_form(passphrase) or passphrase)
 
 
-def verify_passphrase(stored_hash: str | None, passphrase: str) -> bool:
+def _verify(stored_hash: str | None, passphrase: str) -> bool:
     try:
         return _hasher.verify(stored_hash or _DUMMY_HASH, passphrase) and stored_hash is not None
     except (VerificationError, InvalidHashError):
         return False
+
+
+def verify_passphrase(stored_hash: str | None, passphrase: str) -> bool:
+    """As typed first (hashes made before card forms were kept, and every other
+    passphrase); then, for a card passphrase typed another way, in its card form."""
+    card = card_form(passphrase)
+    return _verify(stored_hash, passphrase) or (card not in (None, passphrase)
+                                                and _verify(stored_hash, card))
 
 
 def needs_rehash(stored_hash: str) -> bool:

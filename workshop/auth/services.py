@@ -457,7 +457,7 @@ def anonymise(user: User) -> None:
     user.password_hash = "!erased"  # noqa: S105 -- not a secret: a hash nothing matches
     user.active = False
     user.calendar_token_hash = None
-    user.last_login_at = None
+    user.last_login_at = user.photos_seen_at = None
     # A portfolio address someone saved must not find anything, now or later.
     user.portfolio_slug = None
 

@@ -3,9 +3,13 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from workshop.auth.models import Role
 from workshop.db import utcnow
+from workshop.extensions import db
+from workshop.photos import owner
 from workshop.programme import services as programme
 from workshop.stock import services as stock
+from workshop.stock.models import Booking, BookingState
 from workshop.timezones import end_of_today
 
 bp = Blueprint("dashboard", __name__)
@@ -21,14 +25,26 @@ def home():
 @bp.get("/dashboard")
 @login_required
 def index():
-    numbers = None
     now = utcnow()
-    if current_user.is_staff:
-        # "Today" is the programme's day, not UTC's: it matters from March to October.
-        numbers = stock.summary(current_user, now, end_of_today(now))
-    # Staff: the next sessions at their site; a participant: the ones they are in.
+    if current_user.role is Role.PARTICIPANT:
+        return _participant_home(now)
+    # "Today" is the programme's day, not UTC's: it matters from March to October.
+    numbers = stock.summary(current_user, now, end_of_today(now))
+    # The next sessions at their site.
     sessions = programme.upcoming(current_user, now, limit=5)
     return render_template("dashboard/index.html", numbers=numbers, sessions=sessions)
+
+
+def _participant_home(now):
+    """A participant's own home: their camera, news of their photos, their next session."""
+    loans = db.session.scalars(
+        stock.visible_bookings(current_user, state=BookingState.OUT).order_by(None)
+        .order_by(Booking.ends_at)).all()
+    news = owner.news(current_user)
+    # Looked at now: the next visit tells only what happens after this one.
+    owner.mark_looked(current_user, now)
+    return render_template("dashboard/participant.html", loans=loans, news=news, now=now,
+                           sessions=programme.upcoming(current_user, now, limit=1))
 
 
 @bp.get("/healthz")

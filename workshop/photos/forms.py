@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    IntegerField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -11,6 +12,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
+from wtforms.widgets import HiddenInput
 
 from workshop.forms import optional_int
 from workshop.photos.models import Credit
@@ -59,7 +61,8 @@ class SubmitForm(FlaskForm):
 
 
 class ApproveForm(FlaskForm):
-    pass
+    # The photo's version when the page was opened: an approval is of what the worker saw.
+    seen_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
 
 
 for _key, _text in CHECKLIST.items():
@@ -69,3 +72,8 @@ for _key, _text in CHECKLIST.items():
 class RejectForm(FlaskForm):
     reason = TextAreaField("Why not, in kind words they will read",
                            validators=[Optional(), Length(max=REASON_LIMIT)])
+
+
+class CaptionForm(FlaskForm):
+    caption = StringField("Caption", validators=[Optional(), Length(max=CAPTION_LIMIT)],
+                          description="You can change it until a worker has decided.")

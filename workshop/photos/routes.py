@@ -20,7 +20,7 @@ from workshop.auth.models import Role, User
 from workshop.errors import DomainError, Invalid, NotFound
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan
-from workshop.photos import consent, forms, services
+from workshop.photos import consent, forms, owner, services
 from workshop.photos import moderation as moderating
 from workshop.photos.models import ConsentPurpose, NoteTopic, Photo
 from workshop.photos.storage import storage
@@ -227,8 +227,9 @@ def _photo_page(found: Photo, status: int = 200, **forms_given):
         "form": forms.NoteForm() if staff else None,
         "submit_form": None if staff else forms.SubmitForm(
             caption=found.caption, theme=found.theme.value if found.theme else ""),
-        "approve_form": forms.ApproveForm() if staff else None,
+        "approve_form": forms.ApproveForm(seen_version=found.version) if staff else None,
         "reject_form": forms.RejectForm() if staff else None,
+        "caption_form": None if staff else forms.CaptionForm(caption=found.caption),
     }
     page_forms.update(forms_given)
     if page_forms["submit_form"] is not None:
@@ -281,6 +282,31 @@ def submit(photo_id: int):
     return _photo_page(found, 422, submit_form=form)
 
 
+@bp.post("/<id:photo_id>/caption")
+@login_required
+def change_caption(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    form = forms.CaptionForm()
+    if form.validate_on_submit():
+        try:
+            owner.change_caption(current_user, found, form.caption.data)
+        # A Conflict (a worker has decided) becomes a page of its own: the form is gone.
+        except Invalid as exc:
+            return _photo_page(found, form_failed(form, exc), caption_form=form)
+        flash("The new caption is saved.", "success")
+        return redirect(url_for("photos.photo", photo_id=found.id, _anchor="share"))
+    return _photo_page(found, 422, caption_form=form)
+
+
+@bp.post("/<id:photo_id>/take-back")
+@login_required
+def take_back(photo_id: int):
+    found = services.get_photo(current_user, photo_id)
+    owner.take_back(current_user, found)
+    flash("Taken back. Only you and the workers here can see it now.", "success")
+    return redirect(url_for("photos.photo", photo_id=found.id, _anchor="share"))
+
+
 @bp.post("/<id:photo_id>/approve")
 @staff_required
 def approve(photo_id: int):
@@ -289,6 +315,7 @@ def approve(photo_id: int):
     if form.validate_on_submit():
         ticked = {key: bool(getattr(form, key).data) for key in moderating.CHECKLIST}
         try:
+            owner.require_unchanged(found, form.seen_version.data)
             moderating.approve(current_user, found, ticked)
         except FORM_ERRORS as exc:
             return _photo_page(found, form_failed(form, exc), approve_form=form)
@@ -420,15 +447,19 @@ def _progress(participant: User):
 
 def _chart(photos: list[Photo]) -> dict:
     """Dots along a line per check, oldest photo on the left: filled when it went well."""
-    # Drawn large: on a phone the whole chart is scaled down to half this width.
-    width, row, left = 640, 70, 210
-    step = (width - left - 30) / max(len(photos) - 1, 1)
+    # Each row's name sits above its line, so the dots have the whole width: on a phone
+    # the chart is drawn at about 0.7 of this size, on a desktop at most 1.35 times.
+    width, row, left = 480, 110, 30
+    step = (width - 2 * left) / max(len(photos) - 1, 1)
+    # As big as the spacing allows (many photos): at least 7 in this drawing's units.
+    radius = max(7, min(18, round(step / 2 - 2)))
     rows = []
     for index, name in enumerate(("steadiness", "light")):
-        y = 40 + index * row
+        y = 75 + index * row
         points = [{"x": round(left + i * step, 1), "y": y, "tone": tone(p, name),
                    "label": f"{local_time(p.created_at, '%-d %b')}: "
                             f"{p.checks.get(name, {}).get('verdict', '?')}"}
                   for i, p in enumerate(photos)]
         rows.append({"name": name, "title": CHECK_TITLES[name], "y": y, "points": points})
-    return {"width": width, "height": 10 + 2 * row, "left": left, "rows": rows}
+    return {"width": width, "height": 2 * row + 5, "left": left, "radius": radius,
+            "rows": rows}
