@@ -13,10 +13,11 @@ from tests.photos.conftest import ALL_CHECKED, photo, send_photos
 from tests.programme.conftest import make_session
 from tests.stock.conftest import make_camera, user
 from workshop.audit.models import AuditEvent
+from workshop.auth import services as people
 from workshop.db import utcnow
 from workshop.errors import Conflict, Invalid, NotFound
 from workshop.extensions import db
-from workshop.photos import owner, services
+from workshop.photos import consent, moderation, owner, services
 from workshop.photos.models import Photo, PhotoState
 from workshop.programme import services as programme
 from workshop.programme.models import Session
@@ -29,8 +30,8 @@ def _waiting(app, account, seed=0, caption="The canal") -> int:
         person = user(account)
         found = services.upload(person, services.upload_target(person),
                                 io.BytesIO(photo(seed=seed)))
-        services.give_consent(person, found, ["gallery"])
-        services.submit(person, found, caption, "anonymous")
+        consent.give_consent(person, found, ["gallery"])
+        moderation.submit(person, found, caption, "anonymous")
         db.session.commit()
         return found.id
 
@@ -73,8 +74,8 @@ def test_no_one_else_changes_the_caption(app, participant, neighbour, worker):
 def test_the_caption_stays_once_a_worker_has_decided(app, participant, worker):
     approved, rejected = _waiting(app, participant, 1), _waiting(app, participant, 2)
     with app.app_context():
-        services.approve(user(worker), db.session.get(Photo, approved), ALL_CHECKED)
-        services.reject(user(worker), db.session.get(Photo, rejected), "A face shows.")
+        moderation.approve(user(worker), db.session.get(Photo, approved), ALL_CHECKED)
+        moderation.reject(user(worker), db.session.get(Photo, rejected), "A face shows.")
         with pytest.raises(Conflict, match="approved this photo"):
             owner.change_caption(user(participant), db.session.get(Photo, approved), "New")
         with pytest.raises(Conflict, match="when you send it again"):
@@ -100,7 +101,7 @@ def test_the_caption_form_on_the_page(app, client, participant, worker):
                          page=f"/photos/{photo_id}")
     assert too_long.status_code == 422
     with app.app_context():
-        services.approve(user(worker), db.session.get(Photo, photo_id), ALL_CHECKED)
+        moderation.approve(user(worker), db.session.get(Photo, photo_id), ALL_CHECKED)
         db.session.commit()
     decided = post_form(client, f"/photos/{photo_id}/caption", {"caption": "Later"},
                         page=f"/photos/{photo_id}")
@@ -154,7 +155,7 @@ def test_the_owner_takes_a_photo_out_of_the_queue(app, client, participant, work
     with app.app_context():
         found = db.session.get(Photo, photo_id)
         assert (found.state, found.submitted_at) == (PhotoState.PRIVATE, None)
-        assert db.session.scalars(services.moderation_queue(user(worker))).all() == []
+        assert db.session.scalars(moderation.moderation_queue(user(worker))).all() == []
     again = post_form(client, f"/photos/{photo_id}/take-back", {}, page=f"/photos/{photo_id}")
     assert again.status_code == 409
     assert "nothing to take back" in again.get_data(as_text=True)
@@ -164,7 +165,7 @@ def test_a_decided_photo_cannot_be_taken_back(app, participant, worker):
     photo_id = _waiting(app, participant)
     with app.app_context():
         found = db.session.get(Photo, photo_id)
-        services.approve(user(worker), found, ALL_CHECKED)
+        moderation.approve(user(worker), found, ALL_CHECKED)
         with pytest.raises(Conflict):
             owner.take_back(user(participant), found)
         assert found.state is PhotoState.APPROVED
@@ -191,8 +192,8 @@ def test_news_since_they_last_looked(app, participant, worker, neighbour):
     with app.app_context():
         me = user(participant)
         owner.mark_looked(me, utcnow() - timedelta(seconds=1))
-        services.approve(user(worker), db.session.get(Photo, shared), ALL_CHECKED)
-        services.reject(user(worker), db.session.get(Photo, sent_back), "A face shows.")
+        moderation.approve(user(worker), db.session.get(Photo, shared), ALL_CHECKED)
+        moderation.reject(user(worker), db.session.get(Photo, sent_back), "A face shows.")
         services.add_note(user(worker), db.session.get(Photo, noted), "light", "Lovely.")
         db.session.commit()
         found = {(item.photo.id, item.kind, item.by) for item in owner.news(me)}
@@ -200,7 +201,7 @@ def test_news_since_they_last_looked(app, participant, worker, neighbour):
                          (noted, "note", "Worker")}
         owner.mark_looked(me)
         assert owner.news(me) == []
-        services.report(db.session.get(Photo, shared), "My neighbour")
+        moderation.report(db.session.get(Photo, shared), "My neighbour")
         assert [(item.photo.id, item.kind) for item in owner.news(me)] == [(shared, "hidden")]
 
 
@@ -208,9 +209,9 @@ def test_a_flickr_only_approval_is_news_of_flickr_not_the_gallery(app, participa
     with app.app_context():
         me = user(participant)
         found = services.upload(me, services.upload_target(me), io.BytesIO(photo()))
-        services.give_consent(me, found, ["flickr"])
-        services.submit(me, found, "", "anonymous")
-        services.approve(user(worker), found, ALL_CHECKED)
+        consent.give_consent(me, found, ["flickr"])
+        moderation.submit(me, found, "", "anonymous")
+        moderation.approve(user(worker), found, ALL_CHECKED)
         assert [item.kind for item in owner.news(me)] == ["flickr"]
 
 
@@ -244,7 +245,7 @@ def test_the_home_page_says_nothing_on_loan_and_news_once(app, client, participa
     assert "You have nothing on loan." in first and "Nothing new since you last looked." in first
     photo_id = _waiting(app, participant, caption="The bridge")
     with app.app_context():
-        services.approve(user(worker), db.session.get(Photo, photo_id), ALL_CHECKED)
+        moderation.approve(user(worker), db.session.get(Photo, photo_id), ALL_CHECKED)
         services.add_note(user(worker), db.session.get(Photo, photo_id), "light")
         db.session.commit()
     news = client.get("/dashboard").get_data(as_text=True)
@@ -260,7 +261,7 @@ def test_erasure_forgets_when_they_last_looked(app, client, participant, worker)
     client.get("/dashboard")
     with app.app_context():
         assert user(participant).photos_seen_at is not None
-        services.erase_participant(user(worker), user(participant), participant.username)
+        people.erase_participant(user(worker), user(participant), participant.username)
         db.session.commit()
         assert user(participant).photos_seen_at is None
 
@@ -272,8 +273,8 @@ def test_a_reported_photo_says_so_to_its_owner(app, client, participant, worker)
     photo_id = _waiting(app, participant)
     with app.app_context():
         found = db.session.get(Photo, photo_id)
-        services.approve(user(worker), found, ALL_CHECKED)
-        services.report(found, "My neighbour")
+        moderation.approve(user(worker), found, ALL_CHECKED)
+        moderation.report(found, "My neighbour")
         db.session.commit()
     login(client, participant)
     page = client.get(f"/photos/{photo_id}").get_data(as_text=True)
