@@ -1,4 +1,5 @@
 # make run: set up and serve the demo on SQLite.  make test: run the whole suite.
+# make lint: ruff, then the type checker.
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -45,6 +46,7 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 bench: install
 	@for script in bench/*.py; do [ -e "$$script" ] && $(BIN)/python "$$script"; done; true

@@ -2,6 +2,7 @@
 
 import enum
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy import DateTime, Engine, Enum, MetaData, event
@@ -27,6 +28,13 @@ class Base(DeclarativeBase):
 
 # Made here beside its Base, unbound; create_app attaches it like the other extensions.
 db = SQLAlchemy(model_class=Base)
+
+# The models' base class. mypy cannot take a base class from an attribute such as db.Model
+# (python/mypy#8603), so it checks them against Base, whose mapping db.Model copies.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 
 
 MAX_ID = 2**31 - 1  # the largest value an integer key holds on PostgreSQL

@@ -16,7 +16,7 @@ from workshop.api.spec import BadBody, text_problem
 from workshop.errors import DomainError
 from workshop.extensions import db
 
-KIND_MESSAGES = {
+KIND_MESSAGES: dict[int | None, str] = {
     429: "Too many tries in a short time. Please wait a few minutes and try again, "
          "or ask a worker to help.",
     413: "That is too big to send. Try a smaller file, or fewer at once.",

@@ -58,7 +58,8 @@ def register_public_address(app: Flask) -> None:
     app.config["TRUSTED_HOSTS"] = _host_list(app.config.get("TRUSTED_HOSTS"))
     # Flask builds every absolute link (url_for(..., _external=True)) on SERVER_NAME.
     app.config["SERVER_NAME"] = app.config.get("SERVER_NAME") or None
-    app.wsgi_app = TrustedHosts(app, app.wsgi_app)
+    # Flask's documented way to wrap its WSGI app; mypy sees assigning to a method.
+    app.wsgi_app = TrustedHosts(app, app.wsgi_app)  # type: ignore[method-assign]
 
 
 def public_host() -> str:

@@ -1,5 +1,6 @@
 """Security headers, cache rules for signed-in pages, and safe redirect targets."""
 
+from typing import TypeGuard
 from urllib.parse import urlsplit
 
 from flask import Flask, request
@@ -29,7 +30,7 @@ def content_security_policy(*form_targets: str) -> str:
 CONTENT_SECURITY_POLICY = content_security_policy()
 
 
-def is_safe_next(target: str | None) -> bool:
+def is_safe_next(target: str | None) -> TypeGuard[str]:
     """True only for a path on this site: "/people", never "//evil.example"."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return False

@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from flask import Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.json_schema import JsonSchemaMode
 from werkzeug.routing import IntegerConverter
 
 from workshop.api.problems import PROBLEM_TYPE
@@ -196,7 +197,7 @@ def _parse_body(model: type[ApiModel]) -> ApiModel:
 FORM_OVERHEAD = 1024 * 1024
 
 
-def _parse_form(op: Operation) -> BaseModel:
+def _parse_form(op: Operation, form: type[BaseModel]) -> BaseModel:
     if request.mimetype != "multipart/form-data":
         raise BadBody(415, "Send the body as multipart/form-data.")
     if op.file_limit and (request.content_length or 0) > (
@@ -208,7 +209,7 @@ def _parse_form(op: Operation) -> BaseModel:
         raise BadBody(422, "Some fields need fixing.",
                       {name: ["Attach a file here."] for name in missing})
     try:
-        return op.form.model_validate(request.form.to_dict())
+        return form.model_validate(request.form.to_dict())
     except ValidationError as exc:
         raise BadBody(422, "Some fields need fixing.", _validation_errors(exc)) from None
 
@@ -242,7 +243,7 @@ def operation(summary: str, *, tag: str, body=None, query=None, response=None,
             if body is not None:
                 kwargs["body"] = _parse_body(body)
             if form is not None:
-                kwargs["form"] = _parse_form(op)
+                kwargs["form"] = _parse_form(op, form)
             if query is not None:
                 kwargs["query"] = _parse_query(query)
             result = view(**kwargs)
@@ -252,7 +253,8 @@ def operation(summary: str, *, tag: str, body=None, query=None, response=None,
                 result = response.model_validate(result).model_dump(mode="json")
             return jsonify(result), status
 
-        wrapper.__openapi__ = op
+        # Read back with getattr, by the document and by api.auth.
+        wrapper.__openapi__ = op  # type: ignore[attr-defined]
         return wrapper
 
     return decorate
@@ -265,7 +267,7 @@ def _ref(model: type[BaseModel]) -> dict:
     return {"$ref": f"#/components/schemas/{model.__name__}"}
 
 
-def _add_schema(schemas: dict, model: type[BaseModel], mode: str) -> None:
+def _add_schema(schemas: dict, model: type[BaseModel], mode: JsonSchemaMode) -> None:
     schema = model.model_json_schema(ref_template="#/components/schemas/{model}", mode=mode)
     for name, sub in schema.pop("$defs", {}).items():
         schemas.setdefault(name, sub)
@@ -307,6 +309,7 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
                 })
         responses: dict[str, dict] = {}
         if op.paged:
+            assert op.response is not None, "a paged operation names its items' model"
             _add_schema(schemas, op.response, "serialization")
             responses[str(op.status)] = {
                 "description": "A page of results",
@@ -359,7 +362,7 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
             }
         if op.public:
             entry["security"] = []
-        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+        for method in sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}):
             paths.setdefault(path, {})[method.lower()] = entry
     return {
         "openapi": "3.1.0",

@@ -1,8 +1,8 @@
 """Recording audit events; called by other features' services in the same transaction."""
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, delete, or_, select
+from sqlalchemy import CursorResult, and_, delete, or_, select
 
 from workshop.audit.models import AuditEvent
 from workshop.extensions import db
@@ -33,9 +33,9 @@ def forget(user_id: int) -> int:
         AuditEvent.actor_id == user_id,
         and_(AuditEvent.target_type == "user", AuditEvent.target_id == user_id),
     )
-    dropped = db.session.execute(
+    dropped = cast(CursorResult, db.session.execute(
         delete(AuditEvent).where(about_them).execution_options(synchronize_session=False)
-    ).rowcount
+    )).rowcount
     named = db.session.scalars(select(AuditEvent).where(
         AuditEvent.details["participant_id"].as_integer() == user_id)).all()
     for event in named:
@@ -50,7 +50,7 @@ def forget_targets(target_type: str, target_ids: list[int]) -> int:
     Returns how many events were dropped."""
     if not target_ids:
         return 0
-    return db.session.execute(
+    return cast(CursorResult, db.session.execute(
         delete(AuditEvent).where(AuditEvent.target_type == target_type,
                                  AuditEvent.target_id.in_(target_ids))
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount

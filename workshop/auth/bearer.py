@@ -45,7 +45,7 @@ def authenticate():
 
     Operations declared public (the OpenAPI document) need no token.
     """
-    view = current_app.view_functions.get(request.endpoint)
+    view = current_app.view_functions.get(request.endpoint or "")
     operation = getattr(view, "__openapi__", None)
     if operation is not None and operation.public:
         return None

@@ -2,12 +2,12 @@
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String, false, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workshop.db import UTCDateTime, string_enum, utcnow
-from workshop.extensions import db
+from workshop.db import Model, UTCDateTime, string_enum, utcnow
 
 
 class Role(enum.StrEnum):
@@ -16,7 +16,7 @@ class Role(enum.StrEnum):
     PARTICIPANT = "participant"
 
 
-class Site(db.Model):
+class Site(Model):
     __tablename__ = "sites"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -32,7 +32,7 @@ class Site(db.Model):
         return f"<Site {self.slug}>"
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "users"
     __table_args__ = (
         # Only admins work across sites; everyone else belongs to exactly one.
@@ -66,7 +66,11 @@ class User(db.Model):
     site: Mapped[Site | None] = relationship()
 
     # Set when a login session is loaded or started: the LoginSession of this request,
-    # and the raw token in its cookie (not annotated: they are not columns).
+    # and the raw token in its cookie. Not columns, so declared for the type checker only
+    # (declarative would take an annotation in the class body for a column).
+    if TYPE_CHECKING:
+        login_session: "LoginSession | None"
+        _session_token: str | None
     login_session = None
     _session_token = None
 
@@ -100,7 +104,7 @@ class User(db.Model):
         return f"<User {self.username} ({self.role})>"
 
 
-class LoginSession(db.Model):
+class LoginSession(Model):
     """One signed-in browser. The cookie holds a random token; we keep only its hash."""
 
     __tablename__ = "login_sessions"
@@ -115,7 +119,7 @@ class LoginSession(db.Model):
     user: Mapped[User] = relationship()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     __tablename__ = "api_tokens"
 
     id: Mapped[int] = mapped_column(primary_key=True)

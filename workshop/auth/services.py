@@ -12,9 +12,9 @@ import re
 import secrets
 import unicodedata
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, delete, select, update
+from sqlalchemy import CursorResult, Select, delete, select, update
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit import services as audit
@@ -50,7 +50,7 @@ def _digest(token: str) -> str:
 # --- sites ------------------------------------------------------------------------------
 
 
-def visible_sites(actor: User) -> Select[tuple[Site]]:
+def visible_sites(actor: User) -> Select[Site]:
     query = select(Site).order_by(Site.id)
     if not actor.is_admin:
         query = query.where(Site.id == actor.site_id)
@@ -92,7 +92,7 @@ def site_by_slug(slug: str) -> Site | None:
 # --- users ------------------------------------------------------------------------------
 
 
-def visible_users(actor: User) -> Select[tuple[User]]:
+def visible_users(actor: User) -> Select[User]:
     query = select(User).order_by(User.id)
     if actor.role is Role.WORKER:
         query = query.where(User.site_id == actor.site_id)
@@ -356,7 +356,7 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
     return token, raw
 
 
-def visible_tokens(actor: User) -> Select[tuple[ApiToken]]:
+def visible_tokens(actor: User) -> Select[ApiToken]:
     """Admins see every token; workers those of their site's participants (to end them
     when a card is lost); a participant their own."""
     query = (select(ApiToken).join(ApiToken.user).where(ApiToken.revoked_at.is_(None))
@@ -399,12 +399,12 @@ def revoke_api_token(actor: User, token_id: int) -> ApiToken:
 
 def end_all_api_tokens(user: User) -> int:
     """End every token of this person; how many were still in use."""
-    result = db.session.execute(
+    result = cast(CursorResult, db.session.execute(
         update(ApiToken)
         .where(ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None))
         .values(revoked_at=utcnow())
         .execution_options(synchronize_session=False)
-    )
+    ))
     return result.rowcount
 
 

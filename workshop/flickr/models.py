@@ -16,11 +16,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workshop.db import UTCDateTime, string_enum, utcnow
-from workshop.extensions import db
+from workshop.db import Model, UTCDateTime, string_enum, utcnow
 
 
-class FlickrAccount(db.Model):
+class FlickrAccount(Model):
     """The one Flickr account the programme posts as (a single row, id 1)."""
 
     __tablename__ = "flickr_accounts"
@@ -76,7 +75,7 @@ class ErrorKind(enum.StrEnum):
     AUTH = "auth"
 
 
-class FlickrJob(db.Model):
+class FlickrJob(Model):
     """One step to take on Flickr for one photo: the durable outbox.
 
     Jobs are added in the same transaction as the decision that calls for them, so a

@@ -10,10 +10,11 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from typing import cast
 
 from flask import current_app
 from flickrapi import FlickrAPI
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import CursorResult, and_, or_, select, update
 from sqlalchemy.orm import aliased
 
 from workshop.db import utcnow
@@ -82,12 +83,12 @@ def _save(job: FlickrJob, **values) -> None:
     """Store a step's outcome and renew the lease, only while the job is still ours."""
     now = utcnow()
     values.setdefault("lease_until", now + _lease())
-    done = db.session.execute(
+    done = cast(CursorResult, db.session.execute(
         update(FlickrJob)
         .where(FlickrJob.id == job.id, FlickrJob.claim == job.claim,
                FlickrJob.state == JobState.RUNNING)
         .values(updated_at=now, **values)
-        .execution_options(synchronize_session=False))
+        .execution_options(synchronize_session=False)))
     if done.rowcount != 1:
         db.session.rollback()
         raise LostLease(job.id)
@@ -183,9 +184,9 @@ def _upload(api: FlickrAPI, job: FlickrJob) -> None:
 
 
 def _remove(api: FlickrAPI, job: FlickrJob) -> None:
-    known = set(db.session.scalars(
-        select(FlickrJob.flickr_photo_id).where(FlickrJob.photo_uuid == job.photo_uuid,
-                                                FlickrJob.flickr_photo_id.is_not(None))))
+    known = {flickr_id for flickr_id in db.session.scalars(
+        select(FlickrJob.flickr_photo_id).where(FlickrJob.photo_uuid == job.photo_uuid))
+        if flickr_id is not None}
     # Searching as well finds copies whose id we never heard (an uncertain upload).
     for flickr_id in sorted(known | set(_found_on_flickr(api, job.photo_uuid))):
         _delete(api, flickr_id, current_app.config["FLICKR_GROUP_ID"])

@@ -107,7 +107,8 @@ def _version_engine() -> Engine:
     On PostgreSQL that is a small pool of its own without the app pool's ping before
     every checkout (a second round trip); a connection found dead is retried once instead.
     """
-    app = current_app._get_current_object()
+    # current_app is typed as the app itself, not as the proxy it is.
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
     engine = app.extensions.get("gallery_version_engine")
     if engine is None:
         if db.engine.dialect.name != "postgresql":

@@ -3,10 +3,10 @@
 from sqlalchemy import BigInteger, CheckConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from workshop.extensions import db
+from workshop.db import Model
 
 
-class GalleryState(db.Model):
+class GalleryState(Model):
     """One row whose version goes up after every committed change the gallery could show."""
 
     __tablename__ = "gallery_state"

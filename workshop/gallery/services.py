@@ -24,7 +24,7 @@ from workshop.photos.models import Consent, ConsentPurpose, Credit, Photo
 PAGE_SIZE = 24
 
 
-def public_photos(now: datetime | None = None) -> Select[tuple[Photo]]:
+def public_photos(now: datetime | None = None) -> Select[Photo]:
     """What is in the gallery (Photo.is_public, checked in SQL on every read)."""
     return select(Photo).where(Photo.is_public(now))
 
@@ -47,6 +47,7 @@ def get_public(photo_uuid: str, now: datetime | None = None) -> Photo:
 
 
 def encode_cursor(photo: Photo) -> str:
+    assert photo.published_at is not None, "a photo in the gallery has been published"
     key = {"at": photo.published_at.isoformat(), "id": photo.id}
     return base64.urlsafe_b64encode(json.dumps(key).encode()).decode()
 

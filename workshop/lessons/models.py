@@ -7,8 +7,7 @@ from sqlalchemy import ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.auth.models import User
-from workshop.db import UTCDateTime, string_enum, utcnow
-from workshop.extensions import db
+from workshop.db import Model, UTCDateTime, string_enum, utcnow
 
 
 class Topic(enum.StrEnum):
@@ -18,7 +17,7 @@ class Topic(enum.StrEnum):
     OTHER = "other"
 
 
-class LessonPlan(db.Model):
+class LessonPlan(Model):
     """A plan's identity; what it says lives in its versions, newest is current."""
 
     __tablename__ = "lesson_plans"
@@ -40,7 +39,7 @@ class LessonPlan(db.Model):
         return self.versions[-1]
 
 
-class LessonPlanVersion(db.Model):
+class LessonPlanVersion(Model):
     """One saved state of a plan. Never changed after it is written."""
 
     __tablename__ = "lesson_plan_versions"

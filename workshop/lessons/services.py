@@ -5,9 +5,9 @@ import tomllib
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Select, and_, select, update
+from sqlalchemy import CursorResult, Select, and_, select, update
 
 from workshop.audit.services import record
 from workshop.auth.models import User
@@ -57,7 +57,7 @@ def _topic(topic: Topic | str) -> Topic:
 # --- reading ----------------------------------------------------------------------------
 
 
-def visible_plans(actor: User, topic: Topic | str | None = None) -> Select[tuple[LessonPlan]]:
+def visible_plans(actor: User, topic: Topic | str | None = None) -> Select[LessonPlan]:
     """Every plan: the library is shared by all sites and read by everyone signed in."""
     query = select(LessonPlan).order_by(LessonPlan.id)
     if topic is not None:
@@ -238,12 +238,12 @@ def update_plan(actor: User | None, plan: LessonPlan, *, expected_version: int,
     # Compare and set in the database: of two saves from the same version, whichever
     # comes second finds the number moved on (PostgreSQL re-reads the row after waiting
     # for the first one's lock) and updates nothing.
-    moved = db.session.execute(
+    moved = cast(CursorResult, db.session.execute(
         update(LessonPlan)
         .where(LessonPlan.id == plan.id, LessonPlan.version == expected_version)
         .values(version=number, topic=new_topic)
         .execution_options(synchronize_session=False)
-    )
+    ))
     if moved.rowcount != 1:
         db.session.expire(plan)  # read the newer version, to say who saved it
         raise Conflict(stale_message(plan, expected_version, actor),

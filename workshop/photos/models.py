@@ -24,8 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql import ColumnElement
 
 from workshop.auth.models import Site, User
-from workshop.db import UTCDateTime, string_enum, utcnow
-from workshop.extensions import db
+from workshop.db import Model, UTCDateTime, string_enum, utcnow
 from workshop.lessons.models import Topic
 from workshop.programme.models import Session
 from workshop.stock.models import Booking
@@ -70,7 +69,7 @@ def _new_uuid() -> str:
     return uuid.uuid4().hex
 
 
-class Photo(db.Model):
+class Photo(Model):
     __tablename__ = "photos"
     __table_args__ = (
         # The same participant sending the same file twice is told so, not stored twice.
@@ -141,13 +140,14 @@ class Photo(db.Model):
 
     # Where a photo may be seen, each said once and usable both on a loaded photo and in a
     # query (Photo.is_public(now) in a WHERE clause): the page, the gallery and the daily
-    # check of the files can then never disagree.
+    # check of the files can then never disagree. (mypy sees a hybrid_method, inside the
+    # class body, as the plain function it wraps: hence the ignores on .inplace.expression.)
 
     @hybrid_method
     def has_consent(self, purpose: ConsentPurpose, now: datetime) -> bool:
         return any(c.purpose is purpose and c.in_force(now) for c in self.consents)
 
-    @has_consent.inplace.expression
+    @has_consent.inplace.expression  # type: ignore[attr-defined]
     @classmethod
     def _has_consent_sql(cls, purpose: ConsentPurpose, now: datetime) -> ColumnElement[bool]:
         return exists().where(Consent.photo_id == cls.id, Consent.purpose == purpose,
@@ -160,7 +160,7 @@ class Photo(db.Model):
         return (self.state is PhotoState.APPROVED and self.reported_at is None
                 and self.has_consent(ConsentPurpose.GALLERY, now or utcnow()))
 
-    @cleared_for_gallery.inplace.expression
+    @cleared_for_gallery.inplace.expression  # type: ignore[attr-defined]
     @classmethod
     def _cleared_for_gallery_sql(cls, now: datetime | None = None) -> ColumnElement[bool]:
         return and_(cls.state == PhotoState.APPROVED, cls.reported_at.is_(None),
@@ -172,7 +172,7 @@ class Photo(db.Model):
         so a consent that expired this morning hides the photo before the daily job."""
         return self.cleared_for_gallery(now) and self.published_at is not None
 
-    @is_public.inplace.expression
+    @is_public.inplace.expression  # type: ignore[attr-defined]
     @classmethod
     def _is_public_sql(cls, now: datetime | None = None) -> ColumnElement[bool]:
         return and_(cls.cleared_for_gallery(now), cls.published_at.is_not(None))
@@ -183,7 +183,7 @@ class Photo(db.Model):
                 and self.has_consent(ConsentPurpose.FLICKR, now or utcnow()))
 
 
-class CoachingNote(db.Model):
+class CoachingNote(Model):
     """A worker's one-tap note on a photo, shown to the participant with the checks."""
 
     __tablename__ = "coaching_notes"
@@ -200,7 +200,7 @@ class CoachingNote(db.Model):
     author: Mapped[User] = relationship()
 
 
-class Consent(db.Model):
+class Consent(Model):
     """Yes to one purpose for one photo, with the words that were shown and who saw it.
 
     Ended consents stay as the history; at most one per photo and purpose is in force.
@@ -238,7 +238,7 @@ class Consent(db.Model):
     def in_force(self, now: datetime) -> bool:
         return self.ended_at is None and self.expires_at > now
 
-    @in_force.inplace.expression
+    @in_force.inplace.expression  # type: ignore[attr-defined]
     @classmethod
     def _in_force_sql(cls, now: datetime) -> ColumnElement[bool]:
         return and_(cls.ended_at.is_(None), cls.expires_at > now)

@@ -149,14 +149,14 @@ def review_report(actor: User, photo: Photo, keep: bool, reason: str = "",
     return photo
 
 
-def reported_photos(actor: User) -> Select[tuple[Photo]]:
+def reported_photos(actor: User) -> Select[Photo]:
     if not actor.is_staff:
         raise NotFound("There is nothing here.")
     return (visible_photos(actor).where(Photo.reported_at.is_not(None))
             .order_by(None).order_by(Photo.reported_at, Photo.id))
 
 
-def moderation_queue(actor: User) -> Select[tuple[Photo]]:
+def moderation_queue(actor: User) -> Select[Photo]:
     """Submitted photos of the worker's site, oldest first."""
     if not actor.is_staff:
         raise NotFound("There is nothing here.")

@@ -159,7 +159,8 @@ def _fill_choices(form: forms.UploadForm) -> None:
         .order_by(None).order_by(Booking.starts_at.desc()).limit(50)).all()
     form.booking_id.choices = [SelectChoice("", "No loan")] + [
         SelectChoice(b.id, f"{b.camera.asset_tag} to {b.participant.display_name}, "
-                           f"{local_time(b.starts_at, '%-d %b')}") for b in loans]
+                           f"{local_time(b.starts_at, '%-d %b')}")
+        for b in loans if b.participant is not None]
 
 
 def _refuse(message: str, status: int, form: forms.UploadForm):

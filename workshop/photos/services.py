@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import IO, Any
 
 from flask import current_app
 from sqlalchemy import Select, select
@@ -83,7 +83,7 @@ def _limit(name: str) -> int:
 # --- who sees what ----------------------------------------------------------------------
 
 
-def visible_photos(actor: User) -> Select[tuple[Photo]]:
+def visible_photos(actor: User) -> Select[Photo]:
     """Participants see their own photos; workers their site's; admins all."""
     query = select(Photo).order_by(Photo.created_at.desc(), Photo.id.desc())
     if actor.role is Role.PARTICIPANT:
@@ -179,7 +179,7 @@ def upload_target(actor: User, participant_id: int | None = None,
     return UploadFor(owner, _session_for(actor, owner, session_id), _booking_for(owner, booking_id))
 
 
-def upload(actor: User, target: UploadFor, stream: BinaryIO, caption: str | None = "") -> Photo:
+def upload(actor: User, target: UploadFor, stream: IO[bytes], caption: str | None = "") -> Photo:
     """Check an uploaded file and keep it, with its display copies and checks.
 
     Nothing is stored for a refused file. The files are written after the row is flushed,

@@ -12,7 +12,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import BinaryIO
+from typing import IO
 
 from flask import current_app
 from sqlalchemy import event
@@ -70,7 +70,7 @@ class Storage:
             raise ValueError(kind)
         return self.root / "copies" / content_hash[:2] / f"{content_hash}-{kind}.jpg"
 
-    def receive(self, stream: BinaryIO, max_bytes: int) -> Received:
+    def receive(self, stream: IO[bytes], max_bytes: int) -> Received:
         """Copy an upload to a temporary file, refusing it as soon as it passes max_bytes."""
         self.tmp_dir.mkdir(parents=True, exist_ok=True)
         digest = hashlib.sha256()
@@ -101,6 +101,7 @@ class Storage:
         if source is None:
             fd, name = tempfile.mkstemp(dir=final.parent, prefix=".writing-")
             source = Path(name)
+            assert data is not None, "give data or source"
             try:
                 with os.fdopen(fd, "wb") as out:
                     out.write(data)

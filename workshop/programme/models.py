@@ -6,12 +6,11 @@ from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String, Un
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.auth.models import Site, User
-from workshop.db import UTCDateTime, utcnow
-from workshop.extensions import db
+from workshop.db import Model, UTCDateTime, utcnow
 from workshop.lessons.models import LessonPlan
 
 
-class Session(db.Model):
+class Session(Model):
     """A workshop session (not a login session: those are auth.LoginSession)."""
 
     __tablename__ = "sessions"
@@ -43,7 +42,7 @@ class Session(db.Model):
     __mapper_args__ = {"version_id_col": version}
 
 
-class Enrolment(db.Model):
+class Enrolment(Model):
     __tablename__ = "enrolments"
     __table_args__ = (UniqueConstraint("session_id", "participant_id"),)
 

@@ -341,7 +341,8 @@ def hand_out(session_id: int, booking_id: int):
             status = form_failed(form, exc)
         else:
             flash(f"{booking.camera.asset_tag} is out with "
-                  f"{booking.participant.display_name} until "
+                  # hand_out has just lent it to a participant.
+                  f"{booking.participant.display_name} until "  # type: ignore[union-attr]
                   f"{local_time(booking.ends_at, '%H:%M')}.", "success")
             return _to_session(session.id, "cameras")
     elif form.errors:

@@ -53,7 +53,7 @@ def _lock_session(session: Session) -> None:
 # --- reading ----------------------------------------------------------------------------
 
 
-def visible_sessions(actor: User) -> Select[tuple[Session]]:
+def visible_sessions(actor: User) -> Select[Session]:
     """Admins see every site's; workers their site's; participants those they are in."""
     query = select(Session).order_by(Session.starts_at, Session.id)
     if actor.role is Role.WORKER:
@@ -253,8 +253,8 @@ def update_session(
         capacity = _capacity(capacity)
         # Taken in turn with enrolments, so none slips in above the new capacity.
         _lock_session(session)
-        enrolled = db.session.scalar(select(func.count()).select_from(Enrolment)
-                                     .where(Enrolment.session_id == session.id))
+        enrolled = db.session.execute(select(func.count()).select_from(Enrolment).where(
+            Enrolment.session_id == session.id)).scalar_one()
         if capacity < enrolled:
             raise Conflict(f"{enrolled} people are enrolled, so the session needs at least "
                            f"{enrolled} places.",
@@ -296,8 +296,8 @@ def enrol(actor: User, session: Session, participant_id: int,
                             "deactivated.")
     _lock_session(session)
     db.session.refresh(session)
-    taken = db.session.scalar(select(func.count()).select_from(Enrolment)
-                              .where(Enrolment.session_id == session.id))
+    taken = db.session.execute(select(func.count()).select_from(Enrolment).where(
+        Enrolment.session_id == session.id)).scalar_one()
     if db.session.scalar(select(Enrolment.id).where(
             Enrolment.session_id == session.id,
             Enrolment.participant_id == person.id)) is not None:

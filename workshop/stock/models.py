@@ -18,8 +18,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workshop.auth.models import Site, User
-from workshop.db import UTCDateTime, string_enum, utcnow
-from workshop.extensions import db
+from workshop.db import Model, UTCDateTime, string_enum, utcnow
 
 
 class CameraKind(enum.StrEnum):
@@ -50,7 +49,7 @@ class BookingState(enum.StrEnum):
 ACTIVE_STATES = (BookingState.RESERVED, BookingState.OUT)
 
 
-class Camera(db.Model):
+class Camera(Model):
     __tablename__ = "cameras"
     __table_args__ = (
         CheckConstraint("megapixels IS NULL OR megapixels > 0", name="megapixels_positive"),
@@ -85,7 +84,7 @@ class Camera(db.Model):
         return f"{self.asset_tag} ({name})" if name else self.asset_tag
 
 
-class Booking(db.Model):
+class Booking(Model):
     __tablename__ = "bookings"
     __table_args__ = (
         CheckConstraint("ends_at > starts_at", name="ends_after_start"),
@@ -126,7 +125,8 @@ class Booking(db.Model):
 
     camera: Mapped[Camera] = relationship()
     participant: Mapped[User | None] = relationship(foreign_keys=[participant_id])
-    session: Mapped["Session | None"] = relationship()  # noqa: F821 (programme.models)
+    # programme.models.Session, not imported: programme imports stock, not the reverse.
+    session: Mapped["Session | None"] = relationship()  # type: ignore[name-defined]  # noqa: F821
     created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     checked_out_by: Mapped[User | None] = relationship(foreign_keys=[checked_out_by_id])
     returned_by: Mapped[User | None] = relationship(foreign_keys=[returned_by_id])

@@ -1,7 +1,8 @@
 """Pages for cameras and loans: stock, a camera's page, lending, returns, lists and labels."""
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import segno
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -129,7 +130,7 @@ def _not_now(booking: Booking, action: str, message: str | None = None):
 # --- cameras ----------------------------------------------------------------------------
 
 
-def _whereabouts(cameras: list[Camera], now: datetime) -> tuple[dict, dict]:
+def _whereabouts(cameras: Sequence[Camera], now: datetime) -> tuple[dict, dict]:
     """Each camera's loan now and its next booking, in one query for the whole list."""
     if not cameras:
         return {}, {}
@@ -138,7 +139,8 @@ def _whereabouts(cameras: list[Camera], now: datetime) -> tuple[dict, dict]:
         or_(Booking.state == BookingState.OUT,
             and_(Booking.state == BookingState.RESERVED, Booking.ends_at > now)),
     ).order_by(None).order_by(Booking.starts_at)
-    out, upcoming = {}, {}
+    out: dict[int, Booking] = {}
+    upcoming: dict[int, Booking] = {}
     for booking in db.session.scalars(active):
         if booking.state is BookingState.OUT:
             out[booking.camera_id] = booking
@@ -191,7 +193,7 @@ def new_camera():
     return render_template("stock/camera_new.html", form=form), status
 
 
-def _status_label(value: str | None) -> str:
+def _status_label(value: Any) -> str:
     try:
         return STATUS_LABELS[CameraStatus(value)]
     except ValueError:
@@ -206,7 +208,7 @@ def _status_changes(camera: Camera) -> list[dict]:
         AuditEvent.action.in_(("camera.created", "camera.status_changed")),
     ).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())).all()
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    actors = {u.id: u for u in db.session.scalars(
+    actors: dict[int | None, User] = {u.id: u for u in db.session.scalars(
         select(User).where(User.id.in_(actor_ids)))} if actor_ids else {}
     changes = []
     for event in events:
@@ -222,7 +224,7 @@ def _status_changes(camera: Camera) -> list[dict]:
 
 
 def _next_action(camera: Camera, loan: Booking | None, upcoming: Booking | None,
-                 history: list[Booking], now: datetime) -> dict | None:
+                 history: Sequence[Booking], now: datetime) -> dict | None:
     """The one big button on a camera's page: what a worker holding it most likely wants."""
     if loan is not None:
         if camera.kind is CameraKind.DISPOSABLE:
@@ -399,8 +401,8 @@ def hand_over_now(camera_id: int):
 # --- acting on a booking ----------------------------------------------------------------
 
 
-def _booking_action(booking_id: int, action: str, make_form: Callable[[Booking], object],
-                    perform: Callable[[Booking, object], None],
+def _booking_action(booking_id: int, action: str, make_form: Callable[[Booking], Any],
+                    perform: Callable[[Booking, Any], object],
                     done: Callable[[Booking], str], template: str, **context):
     """Open a form for one step of a booking, do it, and go back to the camera's page.
 

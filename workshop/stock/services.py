@@ -96,7 +96,7 @@ def _flush(what: str) -> None:
 # --- cameras ----------------------------------------------------------------------------
 
 
-def visible_cameras(actor: User) -> Select[tuple[Camera]]:
+def visible_cameras(actor: User) -> Select[Camera]:
     require_staff(actor)
     query = select(Camera).order_by(Camera.asset_tag)
     if not actor.is_admin:
@@ -328,7 +328,7 @@ def visible_bookings(
     actor: User, *, camera_id: int | None = None, participant_id: int | None = None,
     state: BookingState | str | None = None, overdue: bool | None = None,
     now: datetime | None = None,
-) -> Select[tuple[Booking]]:
+) -> Select[Booking]:
     query = select(Booking).order_by(Booking.id)
     if actor.role is Role.WORKER:
         query = query.where(Booking.site_id == actor.site_id)
@@ -690,7 +690,8 @@ class StockSummary:
 def summary(actor: User, now: datetime, end_of_today: datetime) -> StockSummary:
     """The worker's at-a-glance numbers; each matches a filtered list (see list_filter)."""
     def count(query) -> int:
-        return db.session.scalar(select(func.count()).select_from(query.subquery()))
+        return db.session.execute(
+            select(func.count()).select_from(query.subquery())).scalar_one()
 
     bookings = visible_bookings(actor)
     return StockSummary(
