@@ -1,6 +1,6 @@
 """Friendly error pages in the site's layout, and problem+json under /api."""
 
-from tests.conftest import login, post_form
+from tests.fixtures.pages import login, post_form
 
 
 def test_500_page_is_friendly_and_rolls_back(app, client):
@@ -39,7 +39,7 @@ def test_429_page(app, client, worker):
 
 
 def test_403_page(app, client, worker, site):
-    from tests.conftest import make_account
+    from tests.fixtures.accounts import make_account
 
     colleague = make_account(app, "colleague", "worker", site)
     login(client, worker)

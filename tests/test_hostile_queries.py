@@ -15,7 +15,9 @@ from pathlib import Path
 import pytest
 from werkzeug.routing import AnyConverter
 
-from tests.conftest import api_token, login, make_account, make_config
+from tests.fixtures.accounts import api_token, make_account
+from tests.fixtures.app import make_config
+from tests.fixtures.pages import login
 from workshop import create_app
 from workshop.api.problems import PROBLEM_TYPE
 from workshop.api.routes import PREFIX

@@ -7,9 +7,11 @@ import pytest
 import segno
 from icalendar import Calendar
 
-from tests.conftest import login, more_apps, post_form
-from tests.programme.conftest import make_session
-from tests.stock.conftest import NOW, make_camera
+from tests.fixtures.app import more_apps
+from tests.fixtures.clock import NOW
+from tests.fixtures.pages import login, post_form
+from tests.fixtures.programme import make_session
+from tests.fixtures.stock import make_camera
 
 PUBLIC = "workshop.example.org"
 

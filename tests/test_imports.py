@@ -121,3 +121,22 @@ def test_no_two_features_depend_on_each_other():
 
 def test_no_feature_imports_another_features_routes():
     assert routes_imported_across(module_imports()) == []
+
+
+def test_tests_import_helpers_from_fixtures_not_from_conftests_or_other_tests():
+    # Shared fixtures and helpers live in tests/fixtures/ (loaded by pytest_plugins);
+    # importing a fixture from a conftest or a test module registers it a second time.
+    tests = Path(__file__).parent
+    wrong = []
+    for path in tests.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.module:
+                names = [node.module]
+            elif isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            else:
+                continue
+            last_parts = [name.rsplit(".", 1)[-1] for name in names]
+            if any(last == "conftest" or last.startswith("test_") for last in last_parts):
+                wrong.append(f"{path.relative_to(tests)}:{node.lineno}")
+    assert wrong == [], f"imports from a conftest or a test module: {', '.join(wrong)}"

@@ -7,7 +7,9 @@ import pytest
 import redis
 from sqlalchemy import select
 
-from tests.conftest import csrf_from, login, make_account, make_config, more_apps, post_form
+from tests.fixtures.accounts import make_account
+from tests.fixtures.app import make_config, more_apps
+from tests.fixtures.pages import csrf_from, login, post_form
 from workshop import create_app
 from workshop.auth.models import User
 from workshop.extensions import db

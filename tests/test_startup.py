@@ -4,7 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from tests.conftest import SECRET, flask_env
+from tests.fixtures.app import SECRET, flask_env
 
 PROJECT = Path(__file__).parent.parent
 

@@ -5,7 +5,8 @@ import re
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import api_token, assert_problem, login
+from tests.fixtures.accounts import api_token
+from tests.fixtures.pages import assert_problem, login
 from workshop.auth.models import User
 from workshop.extensions import db
 

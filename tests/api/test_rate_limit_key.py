@@ -1,6 +1,7 @@
 """The API's rate limit counts per verified token, and per address for everyone else."""
 
-from tests.conftest import api_token, assert_problem
+from tests.fixtures.accounts import api_token
+from tests.fixtures.pages import assert_problem
 
 
 def test_spelling_the_header_differently_buys_no_fresh_allowance(app, client, worker):

@@ -24,7 +24,7 @@ from schemathesis.checks import (
     unsupported_method,
 )
 
-from tests.conftest import Account, api_token, make_account, make_site
+from tests.fixtures.accounts import Account, api_token, make_account, make_site
 from tests.photos import images
 from workshop.api.problems import PROBLEM_TYPE
 from workshop.api.routes import PREFIX

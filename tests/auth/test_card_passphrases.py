@@ -4,7 +4,8 @@ every other passphrase is still compared character for character."""
 import pytest
 from argon2 import PasswordHasher
 
-from tests.conftest import login, make_account
+from tests.fixtures.accounts import make_account
+from tests.fixtures.pages import login
 from workshop.auth.models import User
 from workshop.auth.passphrases import (
     card_form,

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from tests.conftest import login
+from tests.fixtures.pages import login
 from workshop.auth.models import ApiToken, Role, Site, User
 from workshop.extensions import db
 from workshop.photos.models import Photo
@@ -33,7 +33,7 @@ def test_users_create_reads_the_passphrase_from_stdin(app, runner, client, site)
         assert user.role is Role.PARTICIPANT and user.site_id == site
     response = client.post("/login")  # CSRF missing: refused before any check
     assert response.status_code == 400
-    from tests.conftest import Account
+    from tests.fixtures.accounts import Account
 
     assert login(client, Account(0, "sam", "sams-long-passphrase", "participant", site)
                  ).status_code == 302
@@ -104,7 +104,7 @@ def test_demo_load_is_idempotent_and_its_logins_work(app, runner, client):
         assert [p.state.value for p in photos] == ["approved", "private", "private"]
     assert "The high street" in client.get("/gallery").get_data(as_text=True)
     # Every printed login works.
-    from tests.conftest import Account
+    from tests.fixtures.accounts import Account
 
     lines = [line.split() for line in first.output.splitlines() if line.startswith("  ")]
     assert len(lines) == 4

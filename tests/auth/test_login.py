@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import login, post_form
+from tests.fixtures.pages import login, post_form
 from workshop.auth.models import LoginSession, User
 from workshop.extensions import db
 
@@ -33,7 +33,7 @@ def test_anonymous_visitor_is_sent_to_login(client):
 ])
 def test_wrong_username_and_wrong_passphrase_look_the_same(client, worker, username, password):
     html = client.get("/login").text
-    from tests.conftest import csrf_from
+    from tests.fixtures.pages import csrf_from
 
     response = client.post("/login", data={"csrf_token": csrf_from(html),
                                            "username": username, "password": password})

@@ -2,7 +2,7 @@
 
 from sqlalchemy import func, select
 
-from tests.conftest import login, post_form
+from tests.fixtures.pages import login, post_form
 from workshop.audit.models import AuditEvent
 from workshop.auth.models import Role, Site, User
 from workshop.extensions import db
@@ -97,7 +97,7 @@ def test_worker_resets_a_participants_passphrase(app, client, worker, participan
 
 
 def test_worker_cannot_reset_another_workers_passphrase(app, client, worker, site):
-    from tests.conftest import make_account
+    from tests.fixtures.accounts import make_account
 
     colleague = make_account(app, "colleague", "worker", site)
     login(client, worker)
@@ -182,7 +182,7 @@ def test_tokens_are_made_and_revoked_on_the_account_page(app, client, worker):
 
 def test_cannot_revoke_someone_elses_token(app, client, worker, other_participant, admin):
     """A worker may end the tokens of their own site's participants only (test_tokens)."""
-    from tests.conftest import api_token
+    from tests.fixtures.accounts import api_token
     from workshop.auth.models import ApiToken
 
     for owner in (other_participant, admin):

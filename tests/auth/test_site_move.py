@@ -7,11 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import api_token, assert_problem
-from tests.gallery.test_gallery import gallery_ids
-from tests.photos.conftest import photo, publish
-from tests.stock.conftest import make_camera, user
-from tests.stock.test_api import ALL_GOOD
+from tests.fixtures.accounts import api_token, user
+from tests.fixtures.pages import assert_problem
+from tests.fixtures.photos import gallery_ids, photo, publish
+from tests.fixtures.stock import ALL_GOOD, make_camera
 from workshop.audit.models import AuditEvent
 from workshop.auth import services as auth
 from workshop.auth.models import User

@@ -6,7 +6,9 @@ import uuid
 
 import redis
 
-from tests.conftest import csrf_from, make_account, more_apps
+from tests.fixtures.accounts import make_account
+from tests.fixtures.app import more_apps
+from tests.fixtures.pages import csrf_from
 
 
 def _wait(response) -> int:

@@ -5,7 +5,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from tests.conftest import api_token, login, make_config, post_form
+from tests.fixtures.accounts import api_token
+from tests.fixtures.app import make_config
+from tests.fixtures.pages import login, post_form
 from workshop import create_app
 from workshop.auth.models import ApiToken, User
 from workshop.db import utcnow

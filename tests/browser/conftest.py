@@ -2,6 +2,8 @@
 
 Chromium is Debian's (/usr/bin/chromium): Playwright's own browser download is not used.
 Without it these tests are skipped, except under CI (the CI variable set), where they fail.
+These fixtures stay here, not in tests/fixtures/: only a conftest's package-scoped fixture
+ends with its package; a plugin's would live for the whole session.
 """
 
 import os
@@ -12,8 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 from werkzeug.serving import make_server
 
-from tests.conftest import Account
-from tests.flickr.conftest import fake  # noqa: F401 - the fake Flickr, for the Flickr flow
+from tests.fixtures.browser import CSP_MARK, TIMEOUT_MS
 
 CHROMIUM = "/usr/bin/chromium"
 # --no-sandbox because the tests may run as root; the rest keep Chromium off the network.
@@ -35,10 +36,6 @@ DEVICES: dict[str, dict] = {
                     "is_mobile": True, "has_touch": True},
 }
 
-# Seconds are plenty for a page from 127.0.0.1; a hang should fail fast, not after 30 s.
-TIMEOUT_MS = 10_000
-
-CSP_MARK = "Content Security Policy"
 # The standard event, forwarded to the console in words the console listener looks for,
 # so a violation is caught even if Chromium changes the wording of its own message.
 REPORT_CSP_VIOLATIONS = (
@@ -139,16 +136,3 @@ def open_page(browser, live_server, browser_log) -> Iterator[Callable[..., Page]
     for context in contexts:
         context.close()
 
-
-def log_in(page: Page, account: Account, *, tap: bool = False) -> None:
-    """Fill in the login form as a person would and send it."""
-    if not page.url.split("?")[0].endswith("/login"):
-        page.goto("/login")
-    page.get_by_label("Username").fill(account.username)
-    page.get_by_label("Passphrase").fill(account.password)
-    button = page.get_by_role("button", name="Log in")
-    if tap:
-        button.tap()
-    else:
-        button.click()
-    page.wait_for_url("**/dashboard")

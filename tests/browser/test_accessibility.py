@@ -2,17 +2,14 @@
 
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, Response, expect
 
-from tests.browser.conftest import CSP_MARK, log_in
+from tests.fixtures.browser import CSP_MARK, describe, log_in, serious_violations
 from workshop.extensions import db
 from workshop.lessons import services as lessons
 
 pytestmark = pytest.mark.browser
 
-AXE = Axe()
-SERIOUS = {"serious", "critical"}
 
 # (name, device, who logs in first or None, path)
 PAGES = [
@@ -43,18 +40,6 @@ def visit(open_page, request, device: str, who: str | None, path: str) -> tuple[
     response = page.goto(path)
     assert response and response.ok, f"{path}: {response and response.status}"
     return page, response
-
-
-def serious_violations(page: Page) -> list[dict]:
-    results = AXE.run(page)
-    return [v for v in results.response["violations"] if v["impact"] in SERIOUS]
-
-
-def describe(violations: list[dict]) -> str:
-    return "\n".join(
-        f"{v['id']} ({v['impact']}): {v['help']} -- "
-        + ", ".join(" ".join(node["target"]) for node in v["nodes"])
-        for v in violations)
 
 
 @pytest.mark.parametrize("name, device, who, path", PAGES, ids=PAGE_IDS)

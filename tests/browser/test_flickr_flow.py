@@ -4,10 +4,9 @@ photo reaches the group, and a withdrawn one leaves it."""
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import describe, serious_violations
-from tests.flickr.conftest import approved_photo, drain, flickr_settings, on_flickr
-from tests.photos.conftest import withdraw
+from tests.fixtures.browser import describe, log_in, serious_violations
+from tests.fixtures.flickr import approved_photo, drain, flickr_settings, on_flickr
+from tests.fixtures.photos import withdraw
 from workshop.extensions import db
 from workshop.photos.models import Photo
 

@@ -5,11 +5,9 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import describe, serious_violations
-from tests.browser.test_programme_flow import scrolls_sideways
-from tests.photos.conftest import photo, publish
-from tests.stock.conftest import user
+from tests.fixtures.accounts import user
+from tests.fixtures.browser import describe, log_in, scrolls_sideways, serious_violations
+from tests.fixtures.photos import photo, publish
 from workshop.extensions import db
 from workshop.photos import moderation as moderating
 from workshop.photos import services

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import log_in
+from tests.fixtures.browser import log_in, scrolls_sideways
 
 pytestmark = pytest.mark.browser
 
@@ -23,11 +23,6 @@ def tab_to(page: Page, name: str, limit: int = 30) -> None:
         if focused == name:
             return
     pytest.fail(f"{name!r} could not be reached with the Tab key in {limit} presses")
-
-
-def scrolls_sideways(page: Page) -> bool:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
 def test_worker_logs_in_sees_the_dashboard_and_logs_out(open_page, worker, browser_log):

@@ -11,12 +11,16 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import TIMEOUT_MS, log_in
-from tests.browser.test_accessibility import describe, serious_violations
-from tests.browser.test_programme_flow import scrolls_sideways
-from tests.conftest import make_account
-from tests.photos.conftest import photo
-from tests.stock.conftest import make_camera, user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.browser import (
+    TIMEOUT_MS,
+    describe,
+    log_in,
+    scrolls_sideways,
+    serious_violations,
+)
+from tests.fixtures.photos import photo
+from tests.fixtures.stock import make_camera
 from workshop.db import utcnow
 from workshop.extensions import db
 from workshop.lessons import services as lessons

@@ -3,11 +3,9 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import describe, serious_violations
-from tests.browser.test_programme_flow import scrolls_sideways
+from tests.fixtures.browser import describe, log_in, scrolls_sideways, serious_violations
+from tests.fixtures.photos import photo, photo_count
 from tests.photos import images
-from tests.photos.conftest import photo, photo_count
 from workshop.extensions import db
 from workshop.lessons import services as lessons
 

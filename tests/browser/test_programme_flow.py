@@ -4,24 +4,18 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import describe, serious_violations
-from tests.conftest import make_account
-from tests.programme.conftest import make_session
-from tests.stock.conftest import make_camera, user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.browser import describe, log_in, scrolls_sideways, serious_violations
+from tests.fixtures.programme import make_session
+from tests.fixtures.stock import make_camera
 from workshop.extensions import db
 from workshop.programme import services as programme
 
 pytestmark = pytest.mark.browser
 
 SCREENSHOTS = None  # set to a folder to keep pictures of the phone pages while working
-
-
-def scrolls_sideways(page: Page) -> bool:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
 def test_worker_plans_a_session_enrols_people_and_takes_the_register_on_a_phone(

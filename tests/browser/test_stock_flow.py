@@ -4,25 +4,15 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import describe, serious_violations
-from tests.stock.conftest import make_camera, user
+from tests.fixtures.accounts import user
+from tests.fixtures.browser import describe, log_in, scrolls_sideways, serious_violations
+from tests.fixtures.stock import make_camera
 from workshop.extensions import db
 from workshop.stock import services as stock
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture
-def camera(app, worker) -> int:
-    return make_camera(app, worker, make="Canon", model="IXUS 185", megapixels=20)
-
-
-def scrolls_sideways(page: Page) -> bool:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
 def test_worker_hands_a_camera_over_and_takes_it_back(open_page, worker, participant, camera,

@@ -7,16 +7,9 @@ from urllib.parse import urlsplit
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import (
-    SECRET,
-    api_token,
-    assert_problem,
-    flask_command,
-    flask_env,
-    login,
-    post_form,
-)
-from tests.flickr.conftest import (
+from tests.fixtures.accounts import api_token
+from tests.fixtures.app import SECRET, flask_command, flask_env
+from tests.fixtures.flickr import (
     approved_photo,
     authorise,
     copies,
@@ -26,6 +19,7 @@ from tests.flickr.conftest import (
     run_once,
     verifier_from,
 )
+from tests.fixtures.pages import assert_problem, login, post_form
 from tests.flickr.fake_flickr import Fault
 from workshop.extensions import db
 from workshop.flickr import services

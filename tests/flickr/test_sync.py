@@ -9,8 +9,9 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from tests.conftest import more_apps, race
-from tests.flickr.conftest import (
+from tests.fixtures.accounts import user
+from tests.fixtures.app import more_apps, race
+from tests.fixtures.flickr import (
     approved_photo,
     connect,
     copies,
@@ -20,9 +21,8 @@ from tests.flickr.conftest import (
     run_once,
     uuid_of,
 )
+from tests.fixtures.photos import photo, withdraw
 from tests.flickr.fake_flickr import Fault
-from tests.photos.conftest import photo, withdraw
-from tests.stock.conftest import user
 from workshop.auth.services import erase_participant, move_participant
 from workshop.db import utcnow
 from workshop.errors import Invalid

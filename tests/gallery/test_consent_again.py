@@ -5,9 +5,10 @@ import io
 
 from sqlalchemy import select
 
-from tests.conftest import make_account, race
-from tests.photos.conftest import ALL_CHECKED, fetch, photo, publish, withdraw
-from tests.stock.conftest import user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.app import race
+from tests.fixtures.pages import fetch
+from tests.fixtures.photos import ALL_CHECKED, photo, publish, withdraw
 from workshop.extensions import db
 from workshop.flickr.models import FlickrJob
 from workshop.photos import consent as consenting

@@ -7,11 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import api_token, login, make_account, post_form
-from tests.gallery.test_gallery import gallery_ids, publish
-from tests.photos.conftest import photo, stored_files
-from tests.stock.conftest import make_camera, user
-from tests.stock.test_api import ALL_GOOD
+from tests.fixtures.accounts import api_token, make_account, user
+from tests.fixtures.pages import login, post_form
+from tests.fixtures.photos import gallery_ids, photo, publish, stored_files
+from tests.fixtures.stock import ALL_GOOD, make_camera
 from workshop.audit.models import AuditEvent
 from workshop.auth.models import ApiToken, LoginSession, User
 from workshop.auth.services import erase_participant

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import Engine, event, select
 
-from tests.conftest import csrf_from, login, make_account, more_apps
-from tests.photos.conftest import fetch, photo, publish, withdraw
-from tests.stock.conftest import user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.app import more_apps
+from tests.fixtures.pages import csrf_from, fetch, login
+from tests.fixtures.photos import gallery_ids, photo, publish, withdraw
 from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.extensions import db
@@ -19,11 +20,6 @@ from workshop.photos import moderation as moderating
 from workshop.photos import services
 from workshop.photos.models import Photo, PhotoState
 from workshop.photos.storage import storage
-
-
-def gallery_ids(client, **params) -> list[str]:
-    return [item["id"] for item in client.get("/api/v1/gallery",
-                                              query_string=params).json["items"]]
 
 
 def test_an_approved_photo_with_gallery_consent_is_public(app, client, participant, worker):

@@ -2,8 +2,9 @@
 
 import pytest
 
-from tests.conftest import api_token, assert_problem
-from tests.lessons.conftest import edit_plan, fields, unchanged
+from tests.fixtures.accounts import api_token
+from tests.fixtures.lessons import edit_plan, fields, unchanged
+from tests.fixtures.pages import assert_problem
 from workshop.extensions import db
 from workshop.lessons import services as lessons
 from workshop.lessons.models import LessonPlan

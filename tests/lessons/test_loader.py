@@ -5,7 +5,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from tests.lessons.conftest import edit_plan, fields, snapshot, unchanged, user
+from tests.fixtures.accounts import user
+from tests.fixtures.lessons import edit_plan, fields, snapshot, unchanged
 from workshop.extensions import db
 from workshop.lessons import services as lessons
 from workshop.lessons.models import LessonPlan, LessonPlanVersion

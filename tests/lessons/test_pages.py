@@ -6,8 +6,8 @@ from html import unescape
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_from, login, post_form
-from tests.lessons.conftest import edit_plan, fields, make_plan, unchanged
+from tests.fixtures.lessons import edit_plan, fields, make_plan, unchanged
+from tests.fixtures.pages import csrf_from, login, post_form
 from workshop.extensions import db
 from workshop.lessons import services as lessons
 from workshop.lessons.models import LessonPlan, LessonPlanVersion

@@ -5,8 +5,9 @@ import threading
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import race
-from tests.lessons.conftest import edit_plan, fields, make_plan, unchanged, user
+from tests.fixtures.accounts import user
+from tests.fixtures.app import race
+from tests.fixtures.lessons import edit_plan, fields, make_plan, unchanged
 from workshop.audit.models import AuditEvent
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db

@@ -1,8 +1,9 @@
 """The photos API: multipart upload answered with checks, listing, one photo, notes."""
 
-from tests.conftest import api_token, assert_problem
+from tests.fixtures.accounts import api_token
+from tests.fixtures.pages import assert_problem
+from tests.fixtures.photos import multipart, photo, photo_count, stored_files
 from tests.photos import images
-from tests.photos.conftest import multipart, photo, photo_count, stored_files
 
 
 def upload(client, headers, content, **fields):

@@ -2,8 +2,8 @@
 
 import json
 
+from tests.fixtures.photos import photo, stored_files
 from tests.photos import images
-from tests.photos.conftest import photo, stored_files
 
 
 def test_check_json_one_line_per_file_and_status_1_on_a_bad_one(app, runner, tmp_path):

@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from tests.conftest import api_token, assert_problem, login, make_account, post_form
-from tests.photos.conftest import photo
-from tests.stock.conftest import user
+from tests.fixtures.accounts import api_token, make_account, user
+from tests.fixtures.pages import assert_problem, login, post_form
+from tests.fixtures.photos import photo
 from workshop.audit.models import AuditEvent
 from workshop.db import utcnow
 from workshop.extensions import db

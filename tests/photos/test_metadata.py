@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
+from tests.fixtures.accounts import user
 from tests.photos import images
-from tests.stock.conftest import user
 from workshop.extensions import db
 from workshop.photos import metadata, services
 from workshop.photos.storage import storage

@@ -6,16 +6,10 @@ import io
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import (
-    api_token,
-    assert_problem,
-    login,
-    make_account,
-    post_form,
-    race,
-)
-from tests.photos.conftest import ALL_CHECKED, photo
-from tests.stock.conftest import user
+from tests.fixtures.accounts import api_token, make_account, user
+from tests.fixtures.app import race
+from tests.fixtures.pages import assert_problem, login, post_form
+from tests.fixtures.photos import ALL_CHECKED, photo
 from workshop.audit.models import AuditEvent
 from workshop.errors import Conflict, Invalid
 from workshop.extensions import db

@@ -8,10 +8,11 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import csrf_from, login, make_account, post_form
-from tests.photos.conftest import ALL_CHECKED, photo, send_photos
-from tests.programme.conftest import make_session
-from tests.stock.conftest import make_camera, user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.pages import csrf_from, login, post_form
+from tests.fixtures.photos import ALL_CHECKED, photo, send_photos
+from tests.fixtures.programme import make_session
+from tests.fixtures.stock import make_camera
 from workshop.audit.models import AuditEvent
 from workshop.auth import services as people
 from workshop.db import utcnow

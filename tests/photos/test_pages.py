@@ -4,10 +4,12 @@ import pytest
 from PIL import Image
 from sqlalchemy import select
 
-from tests.conftest import login, make_account, post_form
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.clock import NOW, hours
+from tests.fixtures.pages import fetch, login, post_form
+from tests.fixtures.photos import photo, photo_count, send_photos, stored_files
+from tests.fixtures.stock import make_camera
 from tests.photos import images
-from tests.photos.conftest import fetch, photo, photo_count, send_photos, stored_files
-from tests.stock.conftest import NOW, hours, make_camera, user
 from workshop.extensions import db
 from workshop.photos.models import Photo
 from workshop.programme import services as programme

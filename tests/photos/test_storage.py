@@ -5,9 +5,9 @@ import io
 import os
 import time
 
-from tests.conftest import make_account, race
-from tests.photos.conftest import photo, photo_count, stored_files
-from tests.stock.conftest import user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.app import race
+from tests.fixtures.photos import photo, photo_count, stored_files
 from workshop.extensions import db
 from workshop.photos import services
 from workshop.photos.models import Photo

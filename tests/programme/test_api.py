@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import api_token, make_account
-from tests.programme.conftest import make_session
-from tests.stock.conftest import make_camera
+from tests.fixtures.accounts import api_token, make_account
+from tests.fixtures.programme import make_session
+from tests.fixtures.stock import make_camera
 from workshop.extensions import db
 from workshop.programme.models import Enrolment, Session
 from workshop.stock.models import Booking

@@ -1,7 +1,7 @@
 """flask sessions list, and the demo's session."""
 
-from tests.programme.conftest import make_session
-from tests.stock.conftest import NOW
+from tests.fixtures.clock import NOW
+from tests.fixtures.programme import make_session
 
 
 def test_sessions_list(app, runner, worker):

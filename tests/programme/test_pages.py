@@ -8,9 +8,10 @@ import pytest
 from icalendar import Calendar
 from sqlalchemy import func, select
 
-from tests.conftest import csrf_from, login, make_account, post_form
-from tests.programme.conftest import make_session
-from tests.stock.conftest import make_camera
+from tests.fixtures.accounts import make_account
+from tests.fixtures.pages import csrf_from, login, post_form
+from tests.fixtures.programme import make_session
+from tests.fixtures.stock import make_camera
 from workshop.auth.models import User
 from workshop.extensions import db
 from workshop.programme.models import Enrolment, Session

@@ -4,30 +4,19 @@ The API runs on the real clock, so times here are relative to now.
 """
 
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
 from sqlalchemy import select
 
-from tests.conftest import api_token, assert_problem, make_account
-from tests.stock.conftest import make_camera, user
+from tests.fixtures.accounts import api_token, make_account, user
+from tests.fixtures.pages import assert_problem
+from tests.fixtures.stock import ALL_GOOD, act, at, iso, make_camera, post_booking
 from workshop.audit.models import AuditEvent
 from workshop.extensions import db
 from workshop.stock import services as stock
 from workshop.stock.models import Booking, Camera
-
-ALL_GOOD = {"body": True, "lens": True, "strap": True, "power": True, "card": True,
-            "card_wiped": True}
-
-
-def at(hours: float) -> datetime:
-    """A whole minute, `hours` from now."""
-    return (datetime.now(UTC) + timedelta(hours=hours)).replace(second=0, microsecond=0)
-
-
-def iso(hours: float) -> str:
-    return at(hours).isoformat()
 
 
 def parse(value: str) -> datetime:
@@ -67,23 +56,12 @@ def own(app, participant) -> dict:
     return api_token(app, participant)
 
 
-def post_booking(client, headers, camera, participant, start=1, length=4, **extra):
-    return client.post("/api/v1/bookings", headers=headers, json={
-        "camera_id": camera, "participant_id": participant, "starts_at": iso(start),
-        "ends_at": iso(start + length), **extra})
-
-
 @pytest.fixture
 def booking(client, staff, camera, participant) -> dict:
     """A reservation of the digital camera an hour from now, for four hours."""
     response = post_booking(client, staff, camera, participant.id)
     assert response.status_code == 201, response.json
     return response.json
-
-
-def act(client, headers, booking: dict, action: str, **body):
-    return client.post(f"/api/v1/bookings/{booking['id']}/{action}", headers=headers,
-                       json=body)
 
 
 def checked_out(client, headers, booking: dict, condition=ALL_GOOD) -> dict:

@@ -6,9 +6,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import create_engine, func, select, text
 
-from tests.conftest import api_token, assert_problem
-from tests.stock.conftest import make_camera, user
-from tests.test_migrations import empty_database_uri, flask  # noqa: F401 -- a fixture
+from tests.fixtures.accounts import api_token, user
+from tests.fixtures.migrations import flask
+from tests.fixtures.pages import assert_problem
+from tests.fixtures.stock import make_camera
 from workshop.errors import Conflict
 from workshop.extensions import db
 from workshop.stock import services as stock
@@ -46,7 +47,7 @@ def test_a_tag_stays_unique_within_its_site(app, client, worker, other_worker):
         assert db.session.scalar(select(func.count()).select_from(Camera)) == 3
 
 
-def test_the_migration_keeps_cameras_and_their_bookings(empty_database_uri):  # noqa: F811
+def test_the_migration_keeps_cameras_and_their_bookings(empty_database_uri):
     before = flask(["db", "upgrade", THIS_MIGRATION.down_revision], empty_database_uri)
     assert before.returncode == 0, before.stderr
     engine = create_engine(empty_database_uri)

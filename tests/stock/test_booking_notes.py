@@ -2,8 +2,9 @@
 
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import api_token, login, post_form
-from tests.stock.test_api import ALL_GOOD, act, post_booking
+from tests.fixtures.accounts import api_token
+from tests.fixtures.pages import login, post_form
+from tests.fixtures.stock import ALL_GOOD, act, post_booking
 
 INTERNAL = "Lost two chargers before; ask for the bag back"
 ON_CHECKLIST = "Scratch on the lens cover, noted at hand-over"

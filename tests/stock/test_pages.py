@@ -12,8 +12,9 @@ import pytest
 import segno
 from sqlalchemy import func, select
 
-from tests.conftest import login, make_account, post_form
-from tests.stock.conftest import make_camera, user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.pages import login, post_form
+from tests.fixtures.stock import make_camera
 from workshop.audit.models import AuditEvent
 from workshop.extensions import db
 from workshop.stock import services as stock

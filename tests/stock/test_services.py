@@ -6,8 +6,10 @@ import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import IntegrityError
 
-from tests.conftest import make_account, race
-from tests.stock.conftest import NOW, hours, make_camera, user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.app import race
+from tests.fixtures.clock import NOW, hours
+from tests.fixtures.stock import make_camera
 from workshop.audit.models import AuditEvent
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
