@@ -123,8 +123,9 @@
         if (answer && answer.ok) {
           status.textContent = "Sent.";
           showFeedback(item, answer);
-        } else if (answer && answer.error) {
-          showError(item, answer.error, answer.url);
+        } else if (answer && answer.detail) {
+          // A refusal is application/problem+json (RFC 9457), as from the API.
+          showError(item, answer.detail, answer.photo_url);
         } else if (request.status === 413) {
           showError(item, "This photo is too big to send. Ask a worker to help.");
         } else {

@@ -1,5 +1,7 @@
 """A participant sends five photos from a phone: a bar for each, feedback for each, progress."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -50,6 +52,15 @@ def test_participant_sends_five_photos_from_a_phone(app, open_page, participant,
     assert not scrolls_sideways(page)
     violations = serious_violations(page)
     assert violations == [], f"axe after the upload:\n{describe(violations)}"
+
+    # A second copy is refused (problem+json), with a way to the one sent before.
+    page.get_by_label("Choose photos").set_input_files(files[:1])
+    page.get_by_role("button", name="Send").tap()
+    again = page.locator(".upload-item").nth(5)
+    expect(again).to_contain_text("You have already uploaded this photo.")
+    expect(again.get_by_role("link", name="See the one you sent before")).to_have_attribute(
+        "href", re.compile(r"^/photos/\d+$"))
+    assert photo_count(app) == 4
 
     page.goto("/photos/progress")
     expect(page.get_by_role("heading", name="My progress")).to_be_visible()

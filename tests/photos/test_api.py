@@ -66,8 +66,10 @@ def test_a_body_over_the_limit_is_refused_unread(app, client, participant):
 def test_a_repeat_is_a_conflict(app, client, participant):
     headers = api_token(app, participant)
     content = photo()
-    assert upload(client, headers, content).status_code == 201
-    assert_problem(upload(client, headers, content), 409)
+    first = upload(client, headers, content)
+    assert first.status_code == 201
+    repeat = assert_problem(upload(client, headers, content), 409)
+    assert repeat["photo_id"] == first.json["id"]
     assert photo_count(app) == 1
 
 

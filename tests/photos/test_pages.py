@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from tests.fixtures.accounts import make_account, user
 from tests.fixtures.clock import NOW, hours
-from tests.fixtures.pages import fetch, login, post_form
+from tests.fixtures.pages import assert_problem, fetch, login, post_form
 from tests.fixtures.photos import photo, photo_count, send_photos, stored_files
 from tests.fixtures.stock import make_camera
 from tests.photos import images
@@ -63,9 +63,8 @@ def test_the_same_file_twice_is_kept_once(app, participant_client):
     content = images.jpeg((640, 480))
     assert send_photos(participant_client, [(content, "a.jpg")]).status_code == 201
     files_before = stored_files(app)
-    again = send_photos(participant_client, [(content, "copy-of-a.jpg")])
-    assert again.status_code == 409
-    assert "already" in again.json["error"] and again.json["url"].startswith("/photos/")
+    again = assert_problem(send_photos(participant_client, [(content, "copy-of-a.jpg")]), 409)
+    assert "already" in again["detail"] and again["photo_url"].startswith("/photos/")
     assert photo_count(app) == 1
     assert stored_files(app) == files_before
 
@@ -89,7 +88,7 @@ def test_a_bad_file_is_refused_and_leaves_nothing(app, participant_client, kind)
     content, status = BAD_FILES[kind]
     response = send_photos(participant_client, [(content, "photo.jpg")])
     assert response.status_code == status, response.get_data(as_text=True)
-    message = response.json["error"]
+    message = assert_problem(response, status)["detail"]
     assert message and "Traceback" not in message and "PIL" not in message
     assert photo_count(app) == 0
     assert stored_files(app) == []
@@ -117,8 +116,7 @@ def test_too_big_is_refused_before_it_is_stored(app, participant_client):
     big = images.jpeg((2000, 1500), quality=95)
     assert len(big) > 50_000
     response = send_photos(participant_client, [(big, "big.jpg")])
-    assert response.status_code == 413
-    assert "bigger than" in response.json["error"]
+    assert "bigger than" in assert_problem(response, 413)["detail"]
     assert photo_count(app) == 0 and stored_files(app) == []
 
 
@@ -126,7 +124,7 @@ def test_too_many_files_at_once(app, participant_client):
     app.config["PHOTO_MAX_FILES"] = 2
     files = [(photo((320, 240), seed=n), f"{n}.jpg") for n in range(3)]
     response = send_photos(participant_client, files)
-    assert response.status_code == 422 and "up to 2" in response.json["error"]
+    assert "up to 2" in assert_problem(response, 422)["detail"]
     assert photo_count(app) == 0
 
 

@@ -3,10 +3,11 @@
 from datetime import datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
-from flask import Blueprint, request
+from flask import Blueprint, Response, request, url_for
 from pydantic import BaseModel, ConfigDict, Field, create_model
 from sqlalchemy.orm import selectinload
 
+from workshop.api.problems import problem
 from workshop.api.spec import (
     MAX_ID,
     ApiModel,
@@ -17,6 +18,7 @@ from workshop.api.spec import (
     page_of,
 )
 from workshop.auth.bearer import api_user
+from workshop.errors import DomainError
 from workshop.lessons.models import Topic
 from workshop.photos import consent, moderation, services
 from workshop.photos.models import (
@@ -123,15 +125,28 @@ class NoteIn(ApiModel):
     comment: str = Field(default="", max_length=services.COMMENT_LIMIT)
 
 
+def refused_upload(exc: DomainError) -> Response:
+    """An upload refused, as problem+json: the API's answer, and the upload page's to its
+    script. A second copy of a photo names the one already kept, so the person can go to it.
+    """
+    existing = getattr(exc, "photo", None)
+    members = {"photo_id": existing.id,
+               "photo_url": url_for("photos.photo", photo_id=existing.id)} if existing else {}
+    return problem(exc.status, exc.message, exc.title, exc.errors or None, **members)
+
+
 @bp.post("/photos")
 @operation("Upload a photo: it is checked, stored privately and answered with its checks",
            tag="photos", form=UploadFields, files=("file",), file_limit="PHOTO_MAX_BYTES",
            response=PhotoOut, status=201, errors=(404, 409))
 def upload_photo(form: UploadFields):
     actor = api_user()
-    target = services.upload_target(actor, form.participant_id, form.session_id,
-                                     form.booking_id)
-    return services.upload(actor, target, request.files["file"].stream, form.caption)
+    try:
+        target = services.upload_target(actor, form.participant_id, form.session_id,
+                                         form.booking_id)
+        return services.upload(actor, target, request.files["file"].stream, form.caption)
+    except DomainError as exc:
+        return refused_upload(exc)
 
 
 @bp.get("/photos")

@@ -22,6 +22,7 @@ from workshop.extensions import db
 from workshop.lessons.models import LessonPlan
 from workshop.photos import consent, forms, owner, services
 from workshop.photos import moderation as moderating
+from workshop.photos.api import refused_upload
 from workshop.photos.models import ConsentPurpose, NoteTopic, Photo
 from workshop.photos.storage import storage
 from workshop.programme import services as programme
@@ -163,11 +164,11 @@ def _fill_choices(form: forms.UploadForm) -> None:
         for b in loans if b.participant is not None]
 
 
-def _refuse(message: str, status: int, form: forms.UploadForm):
+def _refuse(message: str, form: forms.UploadForm):
     if _wants_json():
-        return jsonify(ok=False, error=message), status
+        return refused_upload(Invalid.field(form.photos.name, message))
     form.photos.errors = [message]
-    return render_template("photos/upload.html", form=form), status
+    return render_template("photos/upload.html", form=form), 422
 
 
 @bp.route("/upload", methods=["GET", "POST"])
@@ -177,27 +178,27 @@ def upload():
     # The page sends one photo a request: refuse a too-big one before reading any of it.
     if (request.method == "POST" and _wants_json() and request.content_length
             and request.content_length > max_bytes + 1024 * 1024):
-        return jsonify(ok=False, error=services.too_large_message(max_bytes)), 413
+        return refused_upload(services.TooLarge(services.too_large_message(max_bytes)))
     form = forms.UploadForm()
     _fill_choices(form)
     if not form.validate_on_submit():
         if request.method == "POST":
-            return _refuse("Please check the details and try again.", 422, form)
+            return _refuse("Please check the details and try again.", form)
         return render_template("photos/upload.html", form=form,
                                max_bytes=max_bytes, max_files=current_app.config[
                                    "PHOTO_MAX_FILES"])
     files = [f for f in request.files.getlist(form.photos.name) if f.filename]
     if not files:
-        return _refuse("Choose at least one photo.", 422, form)
+        return _refuse("Choose at least one photo.", form)
     if len(files) > current_app.config["PHOTO_MAX_FILES"]:
         return _refuse(f"Send up to {current_app.config['PHOTO_MAX_FILES']} photos at a "
-                       "time.", 422, form)
+                       "time.", form)
     try:
         target = services.upload_target(current_user, form.participant_id.data,
                                         form.session_id.data, form.booking_id.data)
     except (Invalid, NotFound) as exc:
         if _wants_json():
-            return jsonify(ok=False, error=exc.message), exc.status
+            return refused_upload(exc)
         return render_template("photos/upload.html", form=form), form_failed(form, exc)
     links = lesson_links()
     results = []
@@ -206,6 +207,8 @@ def upload():
             photo = services.upload(current_user, target, file.stream, form.caption.data)
             results.append({"name": file.filename, **photo_json(photo, links)})
         except PER_FILE_ERRORS as exc:
+            if _wants_json() and len(files) == 1:
+                return refused_upload(exc)
             existing = getattr(exc, "photo", None)
             results.append({
                 "ok": False, "name": file.filename, "error": exc.message, "status": exc.status,
