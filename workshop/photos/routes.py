@@ -30,7 +30,7 @@ from workshop.programme.models import Session
 from workshop.stock import services as stock
 from workshop.stock.models import Booking
 from workshop.templating import local_time
-from workshop.web import FORM_ERRORS, form_failed, staff_required
+from workshop.web import FORM_ERRORS, form_failed, initial_values, staff_required
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
@@ -45,6 +45,8 @@ TONES = {"ok": "good", "low": "info", "unknown": "info", "unsure": "info"}
 TONE_WORDS = {"good": "good", "info": "not sure", "try": "try again"}
 # A file refused one by one; anything else wrong ends the whole request.
 PER_FILE_ERRORS = (services.TooLarge, services.NotAPhoto, services.AlreadyUploaded)
+# What a link to the upload page may fill in, for a worker sending someone's photos.
+PREFILLED = ("participant_id", "session_id", "booking_id")
 
 
 def lesson_links() -> dict[str, tuple[str, str]]:
@@ -179,7 +181,10 @@ def upload():
     if (request.method == "POST" and _wants_json() and request.content_length
             and request.content_length > max_bytes + 1024 * 1024):
         return refused_upload(services.TooLarge(services.too_large_message(max_bytes)))
-    form = forms.UploadForm()
+    # Links from elsewhere (a developed film, a hand-back) fill in whose photos and what
+    # they belong to; an id that is not in the lists just leaves its choice empty.
+    form = forms.UploadForm(**initial_values(**{
+        name: request.args.get(name, type=int) for name in PREFILLED}))
     _fill_choices(form)
     if not form.validate_on_submit():
         if request.method == "POST":

@@ -3,6 +3,7 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DecimalField,
     IntegerField,
     RadioField,
@@ -130,6 +131,15 @@ class ExtendForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     expected_version = version_field()
+
+
+class DevelopingForm(ConfirmForm):
+    lab = StringField("Which lab is developing it?", validators=[Optional(), Length(max=120)],
+                      description="So anyone can chase it. For example: the chemist on "
+                                  "the high street.")
+    lab_expected_on = DateField("When should the prints be back? (if you know)",
+                                validators=[Optional()],
+                                invalid_value_message="Give a date, like 10 December 2026.")
 
 
 class WriteOffForm(FlaskForm):

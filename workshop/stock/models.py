@@ -1,13 +1,14 @@
 """Cameras and their bookings (loans)."""
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     CheckConstraint,
+    Date,
     ForeignKey,
     Integer,
     Numeric,
@@ -109,6 +110,9 @@ class Booking(Model):
     note: Mapped[str] = mapped_column(Text, default="")
     # What the worker chose to tell the borrower; shown to them.
     participant_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # A disposable sent for developing: the lab it went to and when the prints are due.
+    lab: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    lab_expected_on: Mapped[date | None] = mapped_column(Date)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -29,7 +29,8 @@ STATUS_LABELS = {
     CameraStatus.IN_REPAIR: "In repair",
     CameraStatus.RETIRED: "Retired",
     CameraStatus.LOST: "Lost",
-    CameraStatus.USED: "Used up (sent for developing)",
+    # What became of the film is told by its loan: sent for developing, or developed.
+    CameraStatus.USED: "Used up",
 }
 STATE_LABELS = {
     BookingState.RESERVED: "Booked",
@@ -41,6 +42,8 @@ STATE_LABELS = {
     BookingState.DEVELOPED: "Developed",
 }
 KIND_LABELS = {CameraKind.DIGITAL: "Digital", CameraKind.DISPOSABLE: "Disposable"}
+# A used-up disposable's film is in one of these, on its last loan.
+FILM_STATES = (BookingState.SENT_FOR_DEVELOPING, BookingState.DEVELOPED)
 
 # Which buttons a booking offers in each state. The services decide for real; this only
 # keeps the pages from offering what would be refused.
@@ -149,6 +152,11 @@ def _whereabouts(cameras: Sequence[Camera], now: datetime) -> tuple[dict, dict]:
     return out, upcoming
 
 
+def _film(bookings: list[Booking]) -> Booking | None:
+    """The loan that used up a disposable (newest first in `bookings`): where its film is."""
+    return next((b for b in bookings if b.state in FILM_STATES), None)
+
+
 @bp.get("/cameras")
 @staff_required
 def cameras():
@@ -160,11 +168,19 @@ def cameras():
         except ValueError:
             abort(404)
         query = query.where(Camera.status == status)
+    else:
+        # A used-up disposable will never be lent again: it has its own list.
+        query = query.where(Camera.status != CameraStatus.USED)
     found = db.session.scalars(query).all()
     now = utcnow()
     out, upcoming = _whereabouts(found, now)
+    films = {}
+    if status is CameraStatus.USED and found:
+        for booking in db.session.scalars(stock.visible_bookings(current_user).where(
+                Booking.camera_id.in_([c.id for c in found]), Booking.state.in_(FILM_STATES))):
+            films[booking.camera_id] = booking
     return render_template("stock/cameras.html", cameras=found, status=status, out=out,
-                           upcoming=upcoming, now=now)
+                           upcoming=upcoming, now=now, films=films)
 
 
 @bp.route("/cameras/new", methods=["GET", "POST"])
@@ -234,12 +250,16 @@ def _next_action(camera: Camera, loan: Booking | None, upcoming: Booking | None,
         return {"key": "take_back", "label": f"Take back from {_who(loan.participant)}",
                 "url": url_for("stock.take_back", booking_id=loan.id)}
     if camera.status is CameraStatus.USED:
-        developing = next((b for b in history
-                           if b.state is BookingState.SENT_FOR_DEVELOPING), None)
-        if developing is None:
+        film = _film(history)
+        if film is None:
             return None
-        return {"key": "developed", "label": "The photos are back: mark as developed",
-                "url": url_for("stock.developed", booking_id=developing.id)}
+        if film.state is BookingState.SENT_FOR_DEVELOPING:
+            return {"key": "developed", "label": "The photos are back: mark as developed",
+                    "url": url_for("stock.developed", booking_id=film.id)}
+        scans = upload_scans_url(film)
+        return scans and {"key": "upload_scans",
+                          "label": f"Upload the scans for {_who(film.participant)}",
+                          "url": scans}
     if camera.status is not CameraStatus.AVAILABLE:
         return {"key": "status", "label": "Change its status",
                 "url": url_for("stock.camera_status", camera_id=camera.id)}
@@ -264,7 +284,7 @@ def camera(camera_id: int):
                            and b.ends_at > now), key=lambda b: b.starts_at)
     return render_template(
         "stock/camera.html", camera=camera, now=now, loan=loan, upcoming=upcoming,
-        booked_ahead=booked_ahead, history=history,
+        booked_ahead=booked_ahead, history=history, film=_film(history),
         action=_next_action(camera, loan, upcoming, history, now),
         status_changes=_status_changes(camera))
 
@@ -403,8 +423,10 @@ def hand_over_now(camera_id: int):
 
 def _booking_action(booking_id: int, action: str, make_form: Callable[[Booking], Any],
                     perform: Callable[[Booking, Any], object],
-                    done: Callable[[Booking], str], template: str, **context):
-    """Open a form for one step of a booking, do it, and go back to the camera's page.
+                    done: Callable[[Booking], str], template: str,
+                    then: Callable[[Booking], str | None] = lambda b: None, **context):
+    """Open a form for one step of a booking, do it, and go back to the camera's page
+    (or to where `then` says the next step is).
 
     A booking that has moved on (someone else took it back, say) gets a plain page saying
     so, never the form.
@@ -426,7 +448,8 @@ def _booking_action(booking_id: int, action: str, make_form: Callable[[Booking],
             form.expected_version.raw_data = None
         else:
             flash(done(booking), "success")
-            return _to_camera(booking.camera_id)
+            next_step = then(booking)
+            return redirect(next_step) if next_step else _to_camera(booking.camera_id)
     elif form.errors:
         status = 422
     return render_template(template, form=form, booking=booking, camera=booking.camera,
@@ -525,16 +548,38 @@ def cancel(booking_id: int):
 @bp.route("/loans/<id:booking_id>/send-for-developing", methods=["GET", "POST"])
 @staff_required
 def send_for_developing(booking_id: int):
-    return _confirm(booking_id, "send_for_developing", stock.send_for_developing,
-                    lambda b: f"{b.camera.asset_tag} is sent for developing. Mark it "
-                              "developed when the photos come back.")
+    return _booking_action(
+        booking_id, "send_for_developing",
+        lambda b: forms.DevelopingForm(**initial_values(expected_version=b.version)),
+        lambda b, form: stock.send_for_developing(
+            current_user, b, expected_version=form.expected_version.data,
+            lab=form.lab.data or "", lab_expected_on=form.lab_expected_on.data),
+        lambda b: f"{b.camera.asset_tag} is sent for developing. Mark it "
+                  "developed when the photos come back.",
+        "stock/confirm.html", page=CONFIRM_PAGES["send_for_developing"])
+
+
+def upload_scans_url(booking: Booking) -> str | None:
+    """The upload page, filled in for the borrower of a developed film and its loan."""
+    if booking.participant_id is None:
+        return None
+    return url_for("photos.upload", participant_id=booking.participant_id,
+                   booking_id=booking.id)
 
 
 @bp.route("/loans/<id:booking_id>/developed", methods=["GET", "POST"])
 @staff_required
 def developed(booking_id: int):
-    return _confirm(booking_id, "developed", stock.mark_developed,
-                    lambda b: f"The film from {b.camera.asset_tag} is developed.")
+    # The prints are back: the next thing to do is to scan them in for their owner.
+    return _booking_action(
+        booking_id, "developed",
+        lambda b: forms.ConfirmForm(**initial_values(expected_version=b.version)),
+        lambda b, form: stock.mark_developed(current_user, b,
+                                             expected_version=form.expected_version.data),
+        lambda b: f"The film from {b.camera.asset_tag} is developed."
+                  + (f" Now upload the scans for {_who(b.participant)}."
+                     if b.participant_id else ""),
+        "stock/confirm.html", page=CONFIRM_PAGES["developed"], then=upload_scans_url)
 
 
 @bp.route("/loans/<id:booking_id>/write-off", methods=["GET", "POST"])
@@ -590,8 +635,10 @@ def participant_loans(user_id: int):
 def labels():
     # A sheet is for printing: a few pages at most, however long the address.
     ids = [i for i in request.args.getlist("camera", type=int) if 1 <= i <= MAX_ID][:MAX_LABELS]
+    # A used-up disposable is gone for good: it needs no label.
     chosen = db.session.scalars(
-        stock.visible_cameras(current_user).where(Camera.id.in_(ids))).all() if ids else []
+        stock.visible_cameras(current_user).where(
+            Camera.id.in_(ids), Camera.status != CameraStatus.USED)).all() if ids else []
     if not chosen:
         flash("Choose at least one camera, then press the labels button.", "error")
         return redirect(url_for("stock.cameras"))

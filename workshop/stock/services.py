@@ -6,7 +6,7 @@ feature; a booking names its session by id alone, and stock never imports progra
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
@@ -30,12 +30,15 @@ from workshop.stock.models import (
     CameraStatus,
 )
 from workshop.templating import local_time
+from workshop.timezones import to_local
 
 ASSET_TAG_RE = re.compile(r"^[A-Z0-9][A-Z0-9._-]{0,39}$")
 # A hand-over "now" typed a minute ago is not in the past.
 PAST_GRACE = timedelta(minutes=5)
 LONGEST_LOAN = timedelta(days=60)
 FURTHEST_AHEAD = timedelta(days=366)
+# Labs take days or weeks; a date further out than this is a typing slip.
+LONGEST_AT_LAB = timedelta(days=120)
 # The names the database gives an overlap: PostgreSQL's constraint, SQLite's trigger.
 OVERLAP_MARKERS = ("ex_bookings_no_overlap", "booking_overlap")
 
@@ -647,8 +650,22 @@ def write_off(actor: User, booking: Booking, note: str = "",
     return booking
 
 
+def _lab_date(expected_on: date | None, now: datetime) -> date | None:
+    if expected_on is None:
+        return None
+    today = to_local(now).date()
+    if expected_on < today:
+        raise Invalid.field("lab_expected_on", "Give today or a day to come.")
+    if expected_on > today + LONGEST_AT_LAB:
+        raise Invalid.field("lab_expected_on", "Give a day within the next few months.")
+    return expected_on
+
+
 def send_for_developing(actor: User, booking: Booking, expected_version: int | None = None,
-                        now: datetime | None = None) -> Booking:
+                        now: datetime | None = None, lab: str = "",
+                        lab_expected_on: date | None = None) -> Booking:
+    """The shot disposable is back: its film goes to a lab (named, so it can be chased,
+    with the day the prints are expected) and the camera is used up."""
     require_staff(actor)
     now = now or utcnow()
     _check_version(booking, expected_version, "booking")
@@ -656,6 +673,8 @@ def send_for_developing(actor: User, booking: Booking, expected_version: int | N
     camera = booking.camera
     if camera.kind is not CameraKind.DISPOSABLE:
         raise Conflict("Only disposable cameras are sent for developing.")
+    booking.lab = _clean_text(lab, "lab", 120)
+    booking.lab_expected_on = _lab_date(lab_expected_on, now)
     booking.returned_at, booking.returned_by = now, actor
     booking.ends_at = max(min(booking.ends_at, now), booking.starts_at + timedelta(seconds=1))
     _close(actor, booking, BookingState.SENT_FOR_DEVELOPING, now)
