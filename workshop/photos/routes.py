@@ -16,11 +16,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from wtforms import SelectChoice
 
+from workshop.auth import services as auth
 from workshop.auth.models import Role, User
 from workshop.errors import DomainError, Invalid, NotFound
 from workshop.extensions import db
+from workshop.forms import optional_int
 from workshop.lessons.models import LessonPlan
-from workshop.photos import consent, forms, owner, services
+from workshop.photos import consent, forms, lists, owner, services
 from workshop.photos import moderation as moderating
 from workshop.photos.api import refused_upload
 from workshop.photos.models import ConsentPurpose, NoteTopic, Photo
@@ -117,14 +119,56 @@ def photo_template_helpers() -> dict:
 @bp.get("")
 @login_required
 def index():
-    participant = None
+    if current_user.is_staff:
+        return _staff_index()
+    photos = db.session.scalars(services.visible_photos(current_user).limit(200)).all()
+    return render_template("photos/index.html", photos=photos, participant=None)
+
+
+def _id_arg(name: str, unclear: list[str], what: str) -> int | None:
+    raw = request.args.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return optional_int(raw)
+    except ValueError:
+        unclear.append(f"We could not tell which {what} you meant, so photos of every "
+                       f"{what} are shown.")
+        return None
+
+
+def _staff_index():
+    """Workers' list: filtered by person, session and state (each optional, in the
+    address so a filtered list can be bookmarked); a value that makes no sense is left
+    out with a note, one of another site answers 404 as its own page would."""
+    unclear: list[str] = []
     query = services.visible_photos(current_user)
-    participant_id = request.args.get("participant_id", type=int)
-    if participant_id is not None and current_user.is_staff:
-        participant = _participant_or_404(participant_id)
+    participant = session = None
+    if (participant_id := _id_arg("participant_id", unclear, "person")) is not None:
+        # A deactivated person's photos are still theirs to look through.
+        participant = auth.get_user(current_user, participant_id)
+        if participant.role is not Role.PARTICIPANT:
+            abort(404)
         query = query.where(Photo.owner_id == participant.id)
+    if (session_id := _id_arg("session_id", unclear, "session")) is not None:
+        session = programme.get_session(current_user, session_id)
+        query = query.where(Photo.session_id == session.id)
+    state = request.args.get("state") or None
+    if state is not None and state not in lists.FILTERS:
+        unclear.append("We did not recognise that state, so photos in every state are "
+                       "shown.")
+        state = None
+    if state is not None:
+        query = query.where(lists.state_filter(state))
     photos = db.session.scalars(query.limit(200)).all()
-    return render_template("photos/index.html", photos=photos, participant=participant)
+    people = db.session.scalars(auth.visible_users(current_user).where(
+        User.role == Role.PARTICIPANT).order_by(None).order_by(User.display_name)).all()
+    sessions = db.session.scalars(programme.visible_sessions(current_user).order_by(None)
+                                  .order_by(Session.starts_at.desc()).limit(50)).all()
+    return render_template("photos/index.html", photos=photos, participant=participant,
+                           session=session, state=state, unclear=unclear, people=people,
+                           sessions=sessions, state_filters=lists.FILTERS,
+                           state_words=lists.state_words)
 
 
 def _participant_or_404(participant_id: int) -> User:
@@ -351,9 +395,11 @@ def reject(photo_id: int):
 @bp.get("/moderation")
 @staff_required
 def moderation():
-    waiting = db.session.scalars(moderating.moderation_queue(current_user).limit(200)).all()
+    waiting = lists.moderation_order(current_user, db.session.scalars(
+        moderating.moderation_queue(current_user).limit(200)).all())
     reported = db.session.scalars(moderating.reported_photos(current_user).limit(200)).all()
-    return render_template("photos/moderation.html", photos=waiting, reported=reported)
+    return render_template("photos/moderation.html", photos=waiting, reported=reported,
+                           uploaded_by=lists.uploaded_by)
 
 
 @bp.post("/<id:photo_id>/review")
