@@ -98,6 +98,7 @@ def register_blueprints(app: Flask) -> None:
     from workshop.lessons import models as _lesson_models  # noqa: F401
     from workshop.lessons.api import bp as lessons_api
     from workshop.lessons.routes import bp as lessons_bp
+    from workshop.people.routes import bp as people_bp
     from workshop.photos import models as _photo_models  # noqa: F401
     from workshop.photos.api import bp as photos_api
     from workshop.photos.routes import bp as photos_bp
@@ -115,6 +116,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(lessons_bp)
     app.register_blueprint(programme_bp)
     app.register_blueprint(photos_bp)
+    app.register_blueprint(people_bp)
     app.register_blueprint(gallery_bp)
     app.register_blueprint(flickr_bp)
     app.register_blueprint(create_api_blueprint(

@@ -3,16 +3,16 @@
 Workers chase a lab by name and date; until now neither was written down. Films sent
 before this have neither, so both columns allow nothing: an empty lab and no date.
 
-Revision ID: 0013_developing_lab
-Revises: 0012_participant_notes
+Revision ID: 0014_developing_lab
+Revises: 0013_photos_seen_at
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0013_developing_lab"
-down_revision = "0012_participant_notes"
+revision = "0014_developing_lab"
+down_revision = "0013_photos_seen_at"
 branch_labels = None
 depends_on = None
 
