@@ -49,6 +49,12 @@ class PersonForm(FlaskForm):
                                  validators=[InputRequired("Choose a person.")])
 
 
+class WalkInForm(FlaskForm):
+    participant_id = SelectField("Who came without a place?", coerce=optional_int, choices=[],
+                                 validate_choice=False,
+                                 validators=[InputRequired("Choose a person.")])
+
+
 class PersonIdForm(FlaskForm):
     """A button's form that names one person, as on the register."""
 

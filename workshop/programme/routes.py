@@ -267,9 +267,37 @@ def register(session_id: int):
         flash(f"{name}: {'here' if enrolment.attended else 'not here'}.", "success")
         return redirect(url_for("programme.register", session_id=session.id,
                                 _anchor=f"person-{enrolment.participant_id}"))
+    return _register_page(session, form)
+
+
+def _register_page(session: Session, form, walk_in_form=None, status: int = 200):
+    if walk_in_form is None:
+        walk_in_form = forms.WalkInForm(prefix="walkin")
+    walk_in_form.participant_id.choices = [SelectChoice("", "Choose a person")] + [
+        SelectChoice(p.id, p.display_name) for p in programme.participant_choices(session)]
     here = sum(1 for e in session.enrolments if e.attended)
     return render_template("programme/register.html", session=session, form=form,
-                           here=here)
+                           here=here, walk_in_form=walk_in_form), status
+
+
+@bp.post("/sessions/<id:session_id>/register/walk-in")
+@staff_required
+def walk_in(session_id: int):
+    session = programme.get_session(current_user, session_id)
+    form = forms.WalkInForm(prefix="walkin")
+    if form.validate_on_submit():
+        try:
+            enrolment = programme.walk_in(current_user, session, form.participant_id.data)
+        except SESSION_FORM_ERRORS as exc:
+            status = form_failed(form, exc)
+        else:
+            flash(f"{enrolment.participant.display_name} is added and marked here.",
+                  "success")
+            return redirect(url_for("programme.register", session_id=session.id,
+                                    _anchor=f"person-{enrolment.participant_id}"))
+    else:
+        status = 422
+    return _register_page(session, forms.AttendanceForm(), form, status)
 
 
 # --- cameras ----------------------------------------------------------------------------

@@ -388,6 +388,14 @@ def set_attendance(actor: User, session: Session, participant_id: int, attended:
     return enrolment
 
 
+def walk_in(actor: User, session: Session, participant_id: int,
+            now: datetime | None = None) -> Enrolment:
+    """Someone of the site came without a place: enrolled and marked here in one step,
+    under the same rules as enrolling (their site, active, a place left)."""
+    enrolment = enrol(actor, session, participant_id, now)
+    return set_attendance(actor, session, enrolment.participant_id, True, now)
+
+
 # --- cameras ----------------------------------------------------------------------------
 
 
