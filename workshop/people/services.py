@@ -23,9 +23,7 @@ RECENT = 6
 
 @dataclass
 class Overview:
-    person: User
     loans_out: list[Booking]
-    recent_loans: list[Booking]
     loan_count: int
     # Each with its state in words (photos.lists.state_words).
     recent_photos: list[tuple[Photo, str]]
@@ -68,9 +66,7 @@ def overview(actor: User, person_id: int, now: datetime) -> Overview:
                        Consent.expires_at > now)
                 .order_by(Consent.given_at.desc(), Consent.id.desc()))
     return Overview(
-        person=person,
         loans_out=list(db.session.scalars(loans.where(Booking.state == BookingState.OUT))),
-        recent_loans=list(db.session.scalars(loans.limit(RECENT))),
         loan_count=_count(loans),
         recent_photos=[(p, lists.state_words(p, now))
                        for p in db.session.scalars(owned.limit(RECENT))],
