@@ -135,3 +135,47 @@ def test_the_wcag_run_would_see_a_violation(open_page):
     page.evaluate("() => document.querySelector('main').append(document.createElement('img'))")
     with pytest.raises(AssertionError, match="image-alt"):
         axe_finds_nothing(page, "a page with a bare image")
+
+
+def test_a_disposable_goes_to_the_lab_and_its_scans_come_back_on_a_phone(
+        app, open_page, worker, participant, browser_log, tmp_path):
+    camera = make_camera(app, worker, "DSP-02", "disposable", exposures=27)
+    lend(app, worker, camera, participant.id, datetime.now(UTC) + timedelta(days=3))
+    page = open_page("phone")
+    page.set_viewport_size(SIZES["phone"])
+    log_in(page, worker, tap=True)
+
+    def seen(name: str) -> None:
+        axe_finds_nothing(page, f"the {name} (phone)")
+        assert not scrolls_sideways(page), f"the {name} scrolls sideways on a phone"
+        page.screenshot(path=tmp_path / f"{name.replace(' ', '-')}-phone.png", full_page=True)
+
+    page.goto(f"/cameras/{camera}")
+    page.get_by_role("link", name="Got it back from Sky: send for developing").tap()
+    page.get_by_label("Which lab is developing it?").fill("Snappy Prints")
+    back = datetime.now(UTC).astimezone(app.config["TZ"]).date() + timedelta(days=7)
+    page.get_by_label("When should the prints be back? (if you know)").fill(back.isoformat())
+    seen("send for developing")
+    page.get_by_role("button", name="Send for developing").tap()
+    expect(page.locator(".status-line")).to_have_text(
+        f"Used up. Sent for developing to Snappy Prints, expected back {back:%a %-d %b}.")
+    seen("camera at the lab")
+
+    page.goto("/cameras")
+    expect(page.get_by_text("DSP-02")).to_have_count(0)
+    page.get_by_role("link", name="Used up").tap()
+    expect(page.get_by_role("cell", name="No label: used up")).to_be_visible()
+    seen("used-up cameras")
+
+    page.goto(f"/cameras/{camera}")
+    page.get_by_role("link", name="The photos are back: mark as developed").tap()
+    page.get_by_role("button", name="Mark as developed").tap()
+    expect(page.get_by_role("status")).to_contain_text("Now upload the scans for Sky.")
+    expect(page.get_by_label("Whose photos are these?")).to_have_value(str(participant.id))
+    expect(page.get_by_label("Taken with which loaned camera? (if any)")).not_to_have_value("")
+    page.goto(f"/cameras/{camera}")
+    expect(page.locator(".status-line")).to_have_text("Used up. Developed: the prints are back.")
+    expect(page.get_by_role("link", name="Upload the scans for Sky")).to_be_visible()
+    seen("developed camera")
+    assert browser_log.page_errors == []
+    assert browser_log.csp_violations == []

@@ -119,7 +119,7 @@ def test_used_up_cameras_leave_the_stock_list_and_get_no_label(app, signed_in, w
     assert "CAM-01" in stock_list and "DSP-01" not in stock_list
     used = signed_in.get("/cameras?status=used").get_data(as_text=True)
     assert "DSP-01" in used and f'id="pick-{disposable}"' not in used
-    assert "Sent for developing to Snappy" in used
+    assert "Sent for developing to Snappy" in used and "Print labels" not in used
     response = signed_in.get(f"/cameras/labels?camera={disposable}")
     assert response.status_code == 302 and response.headers["Location"] == "/cameras"
     sheet = signed_in.get(f"/cameras/labels?camera={disposable}&camera={camera}")
