@@ -11,7 +11,7 @@ from tests.photos.conftest import photo, publish
 from tests.programme.conftest import make_session
 from tests.stock.conftest import user
 from workshop.extensions import db
-from workshop.photos import lists, services
+from workshop.photos import consent, lists, moderation, services
 from workshop.photos.models import Photo
 from workshop.programme import services as programme
 
@@ -29,8 +29,8 @@ def _upload(app, actor, owner, seed, session_id=None, caption="") -> int:
 def _submit(app, owner, photo_id) -> None:
     with app.app_context():
         found = db.session.get(Photo, photo_id)
-        services.give_consent(user(owner), found, ["gallery"])
-        services.submit(user(owner), found, found.caption, "anonymous")
+        consent.give_consent(user(owner), found, ["gallery"])
+        moderation.submit(user(owner), found, found.caption, "anonymous")
         db.session.commit()
 
 
@@ -44,7 +44,7 @@ def photos(app, worker, participant):
     ids["sent-back"] = _upload(app, participant, participant, 3, caption="sent-back")
     _submit(app, participant, ids["sent-back"])
     with app.app_context():
-        services.reject(user(second), db.session.get(Photo, ids["sent-back"]), "Too dark")
+        moderation.reject(user(second), db.session.get(Photo, ids["sent-back"]), "Too dark")
         db.session.commit()
     ids["gallery"] = publish(app, participant, second, seed=4, caption="gallery").id
     ids["flickr"] = publish(app, participant, second, seed=5, caption="flickr",
@@ -71,7 +71,7 @@ def test_the_words_follow_reports_and_both_places(app, worker, participant):
     with app.app_context():
         found = db.session.get(Photo, both.id)
         assert lists.state_words(found) == "In the gallery and on Flickr"
-        services.report(found, "mine")
+        moderation.report(found, "mine")
         assert lists.state_words(found) == "Hidden while we look at a report"
         db.session.rollback()
 
