@@ -4,10 +4,11 @@ progress, sessions they came to, coaching notes and consents, each linking on.""
 import io
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import login, make_account
-from tests.photos.conftest import photo, publish
-from tests.programme.conftest import make_session
-from tests.stock.conftest import make_camera, user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.pages import login
+from tests.fixtures.photos import photo, publish
+from tests.fixtures.programme import make_session
+from tests.fixtures.stock import make_camera
 from tests.stock.test_pages import lend, text
 from workshop.extensions import db
 from workshop.photos import services as photos

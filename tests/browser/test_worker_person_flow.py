@@ -13,12 +13,11 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import describe
-from tests.conftest import make_account
-from tests.photos.conftest import photo, publish
-from tests.programme.conftest import make_session
-from tests.stock.conftest import make_camera, user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.browser import describe, log_in
+from tests.fixtures.photos import photo, publish
+from tests.fixtures.programme import make_session
+from tests.fixtures.stock import make_camera
 from tests.stock.test_pages import lend
 from workshop.extensions import db
 from workshop.photos import services as photos

@@ -6,10 +6,10 @@ import re
 
 import pytest
 
-from tests.conftest import login, make_account
-from tests.photos.conftest import photo, publish
-from tests.programme.conftest import make_session
-from tests.stock.conftest import user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.pages import login
+from tests.fixtures.photos import photo, publish
+from tests.fixtures.programme import make_session
 from workshop.extensions import db
 from workshop.photos import consent, lists, moderation, services
 from workshop.photos.models import Photo

@@ -2,9 +2,9 @@
 
 import pytest
 
-from tests.conftest import login, make_account, post_form
-from tests.programme.conftest import make_session
-from tests.stock.conftest import user
+from tests.fixtures.accounts import make_account, user
+from tests.fixtures.pages import login, post_form
+from tests.fixtures.programme import make_session
 from workshop.errors import Conflict, Invalid, NotFound
 from workshop.extensions import db
 from workshop.programme import services as programme

@@ -7,8 +7,9 @@ from datetime import date, timedelta
 
 import pytest
 
-from tests.conftest import login, post_form
-from tests.stock.conftest import NOW, hours, user
+from tests.fixtures.accounts import user
+from tests.fixtures.clock import NOW, hours
+from tests.fixtures.pages import login, post_form
 from tests.stock.test_pages import booking_row, camera_row, lend, now, text
 from tests.stock.test_services import book
 from workshop.errors import Invalid

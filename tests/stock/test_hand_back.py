@@ -3,7 +3,7 @@ wiped, for the borrower and this loan."""
 
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import login
+from tests.fixtures.pages import login
 from tests.stock.test_pages import lend
 
 
