@@ -5,11 +5,10 @@ import io
 from datetime import UTC, datetime, timedelta
 
 from tests.fixtures.accounts import make_account, user
-from tests.fixtures.pages import login
+from tests.fixtures.pages import login, text
 from tests.fixtures.photos import photo, publish
 from tests.fixtures.programme import make_session
-from tests.fixtures.stock import make_camera
-from tests.stock.test_pages import lend, text
+from tests.fixtures.stock import lend, make_camera
 from workshop.extensions import db
 from workshop.photos import services as photos
 from workshop.programme import services as programme

@@ -17,8 +17,7 @@ from tests.fixtures.accounts import make_account, user
 from tests.fixtures.browser import describe, log_in
 from tests.fixtures.photos import photo, publish
 from tests.fixtures.programme import make_session
-from tests.fixtures.stock import make_camera
-from tests.stock.test_pages import lend
+from tests.fixtures.stock import lend, make_camera
 from workshop.extensions import db
 from workshop.photos import services as photos
 from workshop.programme import services as programme

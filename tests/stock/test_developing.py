@@ -9,9 +9,8 @@ import pytest
 
 from tests.fixtures.accounts import user
 from tests.fixtures.clock import NOW, hours
-from tests.fixtures.pages import login, post_form
-from tests.stock.test_pages import booking_row, camera_row, lend, now, text
-from tests.stock.test_services import book
+from tests.fixtures.pages import login, post_form, text
+from tests.fixtures.stock import book, booking_row, camera_row, lend, now
 from workshop.errors import Invalid
 from workshop.extensions import db
 from workshop.stock import services as stock

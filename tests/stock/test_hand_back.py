@@ -4,7 +4,7 @@ wiped, for the borrower and this loan."""
 from datetime import UTC, datetime, timedelta
 
 from tests.fixtures.pages import login
-from tests.stock.test_pages import lend
+from tests.fixtures.stock import lend
 
 
 def test_the_take_back_page_offers_the_cards_photos_first(app, client, worker, participant,

@@ -13,8 +13,8 @@ import segno
 from sqlalchemy import func, select
 
 from tests.fixtures.accounts import make_account, user
-from tests.fixtures.pages import login, post_form
-from tests.fixtures.stock import make_camera
+from tests.fixtures.pages import login, post_form, text
+from tests.fixtures.stock import booking_row, camera_row, lend, make_camera, now
 from workshop.audit.models import AuditEvent
 from workshop.extensions import db
 from workshop.stock import services as stock
@@ -30,9 +30,6 @@ ALL_TICKED = {"ok_body": "y", "ok_lens": "y", "ok_strap": "y", "ok_power": "y",
 # --- helpers ----------------------------------------------------------------------------
 
 
-def now() -> datetime:
-    return datetime.now(UTC)
-
 
 def typed(moment: datetime) -> str:
     """A moment as a datetime-local input sends it: the programme's wall clock, to the minute."""
@@ -44,11 +41,6 @@ def minute(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-def text(response) -> str:
-    """The words on the page, without tags, as a reader meets them."""
-    words = re.sub(r"<[^>]+>", " ", response.get_data(as_text=True))
-    return re.sub(r"\s+", " ", unescape(words)).replace(" .", ".")
-
 
 def reserve(app, worker, camera_id, participant_id, starts_at, ends_at, at=None) -> int:
     with app.app_context():
@@ -58,28 +50,7 @@ def reserve(app, worker, camera_id, participant_id, starts_at, ends_at, at=None)
         return booking.id
 
 
-def lend(app, worker, camera_id, participant_id, ends_at, at=None, ticked=None) -> int:
-    """A loan that is out: handed over at `at` (default now), due back at ends_at."""
-    with app.app_context():
-        booking = stock.hand_over_now(user(worker), camera_id, participant_id, ends_at,
-                                      ticked if ticked is not None else {"body": True},
-                                      now=at or now())
-        db.session.commit()
-        return booking.id
 
-
-def booking_row(app, booking_id) -> Booking:
-    with app.app_context():
-        booking = db.session.get(Booking, booking_id)
-        db.session.expunge(booking)
-        return booking
-
-
-def camera_row(app, camera_id) -> Camera:
-    with app.app_context():
-        camera = db.session.get(Camera, camera_id)
-        db.session.expunge(camera)
-        return camera
 
 
 def count(app, model, *where) -> int:
@@ -821,7 +792,7 @@ def test_an_unknown_list_is_404(signed_in):
 def test_the_participant_dashboard_has_no_stock_numbers(client, participant):
     login(client, participant)
     page = client.get("/dashboard").get_data(as_text=True)
-    assert "Your photos and sessions are here." in page and 'href="/photos/upload"' in page
+    assert "Your photos since you last looked" in page and 'href="/photos/upload"' in page
     assert "number-value" not in page
 
 

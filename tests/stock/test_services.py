@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 from tests.fixtures.accounts import make_account, user
 from tests.fixtures.app import race
 from tests.fixtures.clock import NOW, hours
-from tests.fixtures.stock import make_camera
+from tests.fixtures.stock import book, make_camera
 from workshop.audit.models import AuditEvent
 from workshop.errors import Conflict, Forbidden, Invalid, NotFound
 from workshop.extensions import db
@@ -24,12 +24,6 @@ ALL_GOOD = {"body": True, "lens": True, "strap": True, "power": True, "card": Tr
 def count_bookings() -> int:
     return db.session.scalar(select(func.count()).select_from(Booking))
 
-
-def book(worker, camera, participant, start=NOW, length=4, now=NOW) -> Booking:
-    booking = stock.create_booking(user(worker), camera, participant.id, start,
-                                   start + hours(length), now=now)
-    db.session.commit()
-    return booking
 
 
 # --- cameras ----------------------------------------------------------------------------
