@@ -283,8 +283,7 @@ def reserve(session_id: int):
                                  **initial_values(count=max(1, len(session.enrolments))))
     pick_form = forms.PickForm(prefix="pick")
     free = programme.free_cameras(session)
-    pick_form.camera_ids.choices = [SelectChoice(c.id, f"{c.asset_tag} {c.label}".strip())
-                                    for c in free]
+    pick_form.camera_ids.choices = [SelectChoice(c.id, c.label) for c in free]
     status = 200
     which = request.form.get("which")
     form = count_form if which == "count" else pick_form
