@@ -6,8 +6,10 @@ import re
 from sqlalchemy import func, select
 
 from tests.conftest import login, make_account, post_form
+from tests.photos.conftest import photo, send_photos
 from workshop.auth.models import ApiToken, User
 from workshop.extensions import db
+from workshop.photos.models import Photo
 
 
 def count(app, column) -> int:
@@ -82,3 +84,16 @@ def test_a_new_calendar_address_is_shown_once(app, client, worker):
     assert "A calendar address is shown only once" in page and secret not in page
     # The reload made no new address: the one shown still works.
     assert app.test_client().get(f"/calendar/{secret}").status_code == 200
+
+
+def test_photos_sent_without_script_are_listed_once_and_a_reload_sends_nothing(
+        app, client, participant):
+    login(client, participant)
+    files = [(photo((800, 600), seed=n), f"p{n}.jpg") for n in range(2)]
+    sent = send_photos(client, files, as_json=False)
+    assert sent.status_code == 303 and sent.headers["Location"] == "/photos/upload/sent"
+    page = client.get("/photos/upload/sent").get_data(as_text=True)
+    assert page.count('class="upload-item done"') == 2 and "p1.jpg" in page
+    reloaded = client.get("/photos/upload/sent")
+    assert reloaded.status_code == 302 and reloaded.headers["Location"] == "/photos"
+    assert count(app, Photo.id) == 2

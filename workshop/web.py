@@ -62,8 +62,8 @@ def initial_values(**values) -> dict:
 
 
 def redirect_to_show_once(what: str, value: dict, endpoint: str, **url_values):
-    """Answer a POST that made a secret (a token, a passphrase) with a 303 to a page that
-    shows it once: a reload then neither makes a second one nor shows this one again.
+    """Answer a POST with a 303 to a page that shows what it made (a token, a passphrase,
+    the photos sent) once: a reload then neither does it again nor shows a secret again.
 
     The value waits in the session cookie (signed, HttpOnly) for that one GET only.
     """
