@@ -3,10 +3,10 @@
 import re
 from datetime import UTC, datetime, timedelta
 
-from tests.conftest import login, post_form
-from tests.photos.conftest import photo, send_photos
-from tests.programme.conftest import make_session
-from tests.stock.conftest import make_camera
+from tests.fixtures.pages import login, post_form
+from tests.fixtures.photos import photo, send_photos
+from tests.fixtures.programme import make_session
+from tests.fixtures.stock import make_camera
 
 
 def test_the_session_cameras_page_names_each_camera_once(app, client, worker):

@@ -5,8 +5,9 @@ import re
 
 from sqlalchemy import func, select
 
-from tests.conftest import login, make_account, post_form
-from tests.photos.conftest import photo, send_photos
+from tests.fixtures.accounts import make_account
+from tests.fixtures.pages import login, post_form
+from tests.fixtures.photos import photo, send_photos
 from workshop.auth.models import ApiToken, User
 from workshop.extensions import db
 from workshop.photos.models import Photo

@@ -3,8 +3,8 @@ offer another try only where one failed."""
 
 import socket
 
-from tests.conftest import login, post_form
-from tests.flickr.conftest import approved_photo, drain, run_once
+from tests.fixtures.flickr import approved_photo, drain, run_once
+from tests.fixtures.pages import login, post_form
 from tests.flickr.fake_flickr import Fault
 
 
