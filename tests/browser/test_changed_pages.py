@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
 from tests.browser.test_navigation import assert_axe_clean, open_phone
-from tests.flickr.conftest import approved_photo, connect, drain, flickr_settings, run_once
+from tests.fixtures.browser import log_in
+from tests.fixtures.flickr import approved_photo, connect, drain, flickr_settings, run_once
+from tests.fixtures.programme import make_session
+from tests.fixtures.stock import make_camera
 from tests.flickr.fake_flickr import Fault
-from tests.programme.conftest import make_session
-from tests.stock.conftest import make_camera
 
 pytestmark = pytest.mark.browser
 

@@ -2,8 +2,8 @@
 
 import re
 
-from tests.conftest import login
-from tests.photos.conftest import publish
+from tests.fixtures.pages import login
+from tests.fixtures.photos import publish
 
 
 def card_of(html: str, uuid: str) -> str:
