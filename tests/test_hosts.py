@@ -48,12 +48,14 @@ def test_qr_labels_login_cards_and_feeds_use_the_server_name(app, worker, partic
     assert qr(f"http://evil.example/cameras/{camera_id}") not in page
 
     card = post_form(evil, f"/people/{participant.id}/passphrase",
-                     {"password": "kite-moon-river-42"}, page=f"/people/{participant.id}")
+                     {"password": "kite-moon-river-42"}, page=f"/people/{participant.id}",
+                     follow_redirects=True)
     assert card.status_code == 200
     assert f"http://{PUBLIC}/" in card.text and "evil.example" not in card.text
 
     make_session(app, worker, start=NOW.replace(year=NOW.year + 5), lead_worker_id=worker.id)
-    created = post_form(evil, "/sessions/calendar-feed", {}, page="/sessions")
+    created = post_form(evil, "/sessions/calendar-feed", {}, page="/sessions",
+                        follow_redirects=True)
     address = re.search(r'id="feed-address">([^<]+)<', created.text)[1]
     assert address.startswith(f"http://{PUBLIC}/calendar/")
     feed = client_as(app, "evil.example").get(address.removeprefix(f"http://{PUBLIC}"))
@@ -94,5 +96,6 @@ def test_without_settings_make_run_serves_127_0_0_1_5000(database_uri, tmp_path,
         client = client_as(plain, "127.0.0.1:5000")
         login(client, worker)
         card = post_form(client, f"/people/{participant.id}/passphrase",
-                         {"password": "kite-moon-river-42"}, page=f"/people/{participant.id}")
+                         {"password": "kite-moon-river-42"}, page=f"/people/{participant.id}",
+                         follow_redirects=True)
         assert "http://127.0.0.1:5000/" in card.text

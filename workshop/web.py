@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, request
+from flask import abort, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
 from workshop.errors import Conflict, DomainError, Invalid
@@ -59,3 +59,18 @@ def initial_values(**values) -> dict:
     """Starting values for a form being opened. A form sent back keeps what was sent,
     so a missing expected_version is never quietly filled with today's version."""
     return values if request.method == "GET" else {}
+
+
+def redirect_to_show_once(what: str, value: dict, endpoint: str, **url_values):
+    """Answer a POST with a 303 to a page that shows what it made (a token, a passphrase,
+    the photos sent) once: a reload then neither does it again nor shows a secret again.
+
+    The value waits in the session cookie (signed, HttpOnly) for that one GET only.
+    """
+    session[f"show_once_{what}"] = value
+    return redirect(url_for(endpoint, **url_values), 303)
+
+
+def take_shown_once(what: str) -> dict | None:
+    """The value a POST left for this page, taken out so no later request shows it."""
+    return session.pop(f"show_once_{what}", None)

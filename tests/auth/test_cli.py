@@ -102,7 +102,7 @@ def test_demo_load_is_idempotent_and_its_logins_work(app, runner, client):
         assert [(p.verdict("steadiness"), p.verdict("light")) for p in photos] == [
             ("ok", "ok"), ("shaky", "ok"), ("ok", "dark")]
         assert [p.state.value for p in photos] == ["approved", "private", "private"]
-    assert "The high street" in client.get("/gallery").get_data(as_text=True)
+    assert "The cat next door" in client.get("/gallery").get_data(as_text=True)
     # Every printed login works.
     from tests.fixtures.accounts import Account
 

@@ -15,7 +15,7 @@ def test_worker_creates_a_participant_without_email_or_real_name(app, client, wo
     assert "e-mail" in page.text  # the page says none is needed
     response = post_form(client, "/people/new", {
         "display_name": "Sunny", "username": "sunny", "role": "participant",
-        "site_id": str(site), "password": "kite-moon-river-42"})
+        "site_id": str(site), "password": "kite-moon-river-42"}, follow_redirects=True)
     assert response.status_code == 200
     assert "kite-moon-river-42" in response.text  # shown once, on the card
     assert "sunny" in response.text
@@ -88,7 +88,8 @@ def test_worker_resets_a_participants_passphrase(app, client, worker, participan
     login(participant_browser, participant)
     login(client, worker)
     response = post_form(client, f"/people/{participant.id}/passphrase",
-                         {"password": "new-card-passphrase"}, page=f"/people/{participant.id}")
+                         {"password": "new-card-passphrase"},
+                         page=f"/people/{participant.id}", follow_redirects=True)
     assert response.status_code == 200
     assert "new-card-passphrase" in response.text
     assert participant_browser.get("/dashboard").status_code == 302  # logged out
@@ -130,7 +131,7 @@ def test_admin_creates_sites_and_workers(app, client, admin):
         site_id = db.session.scalar(select(Site.id).where(Site.slug == "east-hub"))
     response = post_form(client, "/people/new", {
         "display_name": "Jo", "username": "jo.east", "role": "worker",
-        "site_id": str(site_id), "password": "kite-moon-river-42"})
+        "site_id": str(site_id), "password": "kite-moon-river-42"}, follow_redirects=True)
     assert response.status_code == 200
     with app.app_context():
         assert db.session.scalar(select(User.role).where(User.username == "jo.east")) \
@@ -165,7 +166,7 @@ def test_participant_changes_display_name(app, client, participant):
 def test_tokens_are_made_and_revoked_on_the_account_page(app, client, worker):
     login(client, worker)
     response = post_form(client, "/account/tokens", {"token-name": "phone app"},
-                         page="/account")
+                         page="/account", follow_redirects=True)
     assert response.status_code == 200
     raw = response.text.split('id="token-value">')[1].split("<")[0]
     headers = {"Authorization": f"Bearer {raw}"}

@@ -52,7 +52,7 @@ def test_a_reset_by_a_worker_ends_the_participants_tokens(client, worker, partic
     assert "API tokens will stop working" in client.get(f"/people/{participant.id}").text
     response = post_form(client, f"/people/{participant.id}/passphrase",
                          {"password": "lost-card-new-pass-51"},
-                         page=f"/people/{participant.id}")
+                         page=f"/people/{participant.id}", follow_redirects=True)
     assert response.status_code == 200
     assert not _works(client, headers)
 
@@ -148,7 +148,7 @@ def test_participants_get_no_token_section_unless_an_admin_allows_it(app, admin,
     account = client.get("/account").text
     assert "API token" not in account
     response = post_form(client, "/account/tokens", {"token-name": "my phone"},
-                         page="/account")
+                         page="/account", follow_redirects=True)
     assert response.status_code == 403
     with app.app_context():
         assert db.session.scalar(select(ApiToken.id)) is None
@@ -160,7 +160,7 @@ def test_participants_get_no_token_section_unless_an_admin_allows_it(app, admin,
               page=f"/people/{participant.id}")
     assert "API tokens" in client.get("/account").text
     response = post_form(client, "/account/tokens", {"token-name": "my phone"},
-                         page="/account")
+                         page="/account", follow_redirects=True)
     raw = response.text.split('id="token-value">')[1].split("<")[0]
     headers = {"Authorization": f"Bearer {raw}"}
     assert _works(client, headers)

@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.fixtures.browser import log_in, scrolls_sideways
+from tests.fixtures.browser import log_in, open_menu, scrolls_sideways
 
 pytestmark = pytest.mark.browser
 
@@ -90,6 +90,7 @@ def test_participant_logs_in_on_a_phone(open_page, participant, browser_log):
     # Staff pages are not offered to participants.
     expect(page.get_by_role("link", name="People")).to_have_count(0)
     expect(page.get_by_role("link", name="Add a participant")).to_have_count(0)
+    open_menu(page)
     expect(page.get_by_role("link", name="My account").first).to_be_visible()
 
     logout = page.get_by_role("button", name="Log out")

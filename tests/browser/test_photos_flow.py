@@ -5,7 +5,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.fixtures.browser import describe, log_in, scrolls_sideways, serious_violations
+from tests.fixtures.browser import describe, log_in, open_menu, scrolls_sideways, serious_violations
 from tests.fixtures.photos import photo, photo_count
 from tests.photos import images
 from workshop.extensions import db
@@ -26,6 +26,7 @@ def test_participant_sends_five_photos_from_a_phone(app, open_page, participant,
     ] + [{"name": "notes.jpg", "mimeType": "image/jpeg", "buffer": images.text()}]
     page = open_page("small-phone")
     log_in(page, participant, tap=True)
+    open_menu(page)
     page.get_by_role("link", name="Photos", exact=True).tap()
     page.get_by_role("link", name="Send photos").tap()
 

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.fixtures.accounts import make_account, user
-from tests.fixtures.browser import describe, log_in, scrolls_sideways, serious_violations
+from tests.fixtures.browser import describe, log_in, open_menu, scrolls_sideways, serious_violations
 from tests.fixtures.programme import make_session
 from tests.fixtures.stock import make_camera
 from workshop.extensions import db
@@ -25,6 +25,7 @@ def test_worker_plans_a_session_enrols_people_and_takes_the_register_on_a_phone(
     page = open_page("small-phone")
     log_in(page, worker, tap=True)
 
+    open_menu(page)
     page.get_by_role("link", name="Sessions", exact=True).tap()
     page.get_by_role("link", name="Plan a session").tap()
     expect(page.get_by_label("Title")).to_be_focused()

@@ -88,7 +88,8 @@ def test_a_clash_is_shown_next_to_the_form_and_the_focus_goes_there(
     page.get_by_label("Until").fill((local + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="Book").click()
     alert = page.get_by_role("alert")
-    expect(alert).to_contain_text(f"(booking {first_id})")
+    expect(alert).to_contain_text("is booked for Sky from")
+    expect(alert).not_to_contain_text(f"booking {first_id}")
     expect(alert).to_contain_text("Choose another time or camera.")
     assert browser_log.csp_violations == []
 

@@ -198,7 +198,8 @@ def test_a_participant_sees_their_session_without_other_names(app, client, worke
 
 
 def test_the_calendar_feed(app, as_worker, client, worker, upcoming):
-    response = post_form(as_worker, "/sessions/calendar-feed", {}, page="/sessions")
+    response = post_form(as_worker, "/sessions/calendar-feed", {}, page="/sessions",
+                         follow_redirects=True)
     assert response.status_code == 200
     address = re.search(r'id="feed-address">([^<]+)<', response.get_data(as_text=True))[1]
     secret = address.rsplit("/", 1)[1].removesuffix(".ics")
@@ -223,7 +224,8 @@ def test_the_calendar_feed(app, as_worker, client, worker, upcoming):
 def test_the_feed_names_no_participants(app, as_worker, worker, participant, upcoming):
     post_form(as_worker, f"/sessions/{upcoming}/enrol",
               {"enrol-participant_id": str(participant.id)}, page=f"/sessions/{upcoming}")
-    response = post_form(as_worker, "/sessions/calendar-feed", {}, page="/sessions")
+    response = post_form(as_worker, "/sessions/calendar-feed", {}, page="/sessions",
+                         follow_redirects=True)
     address = re.search(r'id="feed-address">([^<]+)<', response.get_data(as_text=True))[1]
     feed = app.test_client().get("/calendar/" + address.rsplit("/", 1)[1])
     assert b"Sky" not in feed.data and b"sky" not in feed.data

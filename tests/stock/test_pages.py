@@ -424,7 +424,7 @@ def test_hand_over_when_the_camera_is_out_with_someone_else_names_the_loan(
                          {**ALL_TICKED, "expected_version": "1"})
     assert response.status_code == 409
     assert "CAM-01 is out with Sky from" in text(response)
-    assert f"(booking {loan})" in text(response)
+    assert f"booking {loan}" not in text(response)  # no internal id in the sentence
     assert booking_row(app, booked).state is BookingState.RESERVED
 
 
@@ -512,8 +512,10 @@ def test_an_overlapping_booking_names_the_one_it_clashes_with(app, signed_in, wo
         "ends_at": typed(start + timedelta(hours=6))})
     assert response.status_code == 409
     page = text(response)
-    assert f"CAM-01 is booked for Lee from {local(app, start)}" in page
-    assert f"(booking {first})" in page
+    # The person and both dates, not the booking's internal id.
+    assert (f"CAM-01 is booked for Lee from {local(app, start)} to "
+            f"{local(app, start + timedelta(hours=4))}. Choose another time") in page
+    assert f"booking {first}" not in page
     assert 'role="alert"' in response.get_data(as_text=True)
     assert count(app, Booking) == 1
 
@@ -674,7 +676,7 @@ def test_extending_into_the_next_booking_names_it(app, signed_in, worker, partic
     response = post_form(signed_in, f"/loans/{loan}/extend",
                          {"ends_at": typed(now() + timedelta(hours=6)), "expected_version": "2"})
     assert response.status_code == 409
-    assert f"(booking {booked})" in text(response)
+    assert f"booking {booked}" not in text(response)
     assert "is booked for Lee" in text(response)
     assert booking_row(app, loan).ends_at == end_before
 

@@ -18,7 +18,14 @@ from workshop.auth.models import Role, User
 from workshop.auth.passphrases import generate_passphrase
 from workshop.extensions import db, limiter, login_manager
 from workshop.security import is_safe_next
-from workshop.web import FORM_ERRORS, admin_required, form_errors, staff_required
+from workshop.web import (
+    FORM_ERRORS,
+    admin_required,
+    form_errors,
+    redirect_to_show_once,
+    staff_required,
+    take_shown_once,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -112,8 +119,19 @@ def create_token():
         flash("Give the token a name of up to 80 characters.", "error")
         return redirect(url_for("auth.account"))
     token, raw = services.create_api_token(current_user, form.name.data)
-    # Shown once, in this response only: we keep nothing but its hash.
-    return render_template("auth/token_created.html", token=token, raw=raw)
+    # Shown once, on the next page only: we keep nothing but its hash.
+    return redirect_to_show_once("token", {"raw": raw}, "auth.new_token")
+
+
+@bp.get("/account/tokens/new")
+@login_required
+def new_token():
+    made = take_shown_once("token")
+    if made is None:
+        flash("A token is shown only once, when it is made. If you did not copy it, "
+              "revoke it and make another.", "info")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/token_created.html", raw=made["raw"])
 
 
 @bp.post("/account/tokens/<id:token_id>/revoke")
@@ -179,8 +197,7 @@ def new_person():
         except FORM_ERRORS as exc:
             form_errors(form, exc)
         else:
-            # The passphrase is shown once, on a card to print, and never stored in clear.
-            return render_template("auth/card.html", user=user, passphrase=form.password.data)
+            return _show_card(user, form.password.data)
     return render_template("auth/person_new.html", form=form), 422 if form.errors else 200
 
 
@@ -208,8 +225,26 @@ def reset_passphrase(user_id: int):
         except FORM_ERRORS as exc:
             form_errors(form, exc)
         else:
-            return render_template("auth/card.html", user=user, passphrase=form.password.data)
+            return _show_card(user, form.password.data)
     return _person_page(user, form), 422
+
+
+def _show_card(user: User, passphrase: str):
+    # The passphrase is shown once, on a card to print, and never stored in clear.
+    return redirect_to_show_once("card", {"user_id": user.id, "passphrase": passphrase},
+                                 "auth.card", user_id=user.id)
+
+
+@bp.get("/people/<id:user_id>/card")
+@staff_required
+def card(user_id: int):
+    user = services.get_user(current_user, user_id)
+    made = take_shown_once("card")
+    if made is None or made["user_id"] != user.id:
+        flash("A login card is shown only once. To print another, give a new passphrase "
+              "below.", "info")
+        return redirect(url_for("auth.person", user_id=user.id))
+    return render_template("auth/card.html", user=user, passphrase=made["passphrase"])
 
 
 @bp.post("/people/<id:user_id>/api-tokens")

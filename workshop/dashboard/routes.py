@@ -19,7 +19,8 @@ bp = Blueprint("dashboard", __name__)
 def home():
     if current_user.is_authenticated:
         return redirect(url_for("dashboard.index"))
-    return redirect(url_for("auth.login"))
+    # A visitor most likely came for the photos; the gallery links to the login.
+    return redirect(url_for("gallery.index"))
 
 
 @bp.get("/dashboard")

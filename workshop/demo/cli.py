@@ -12,7 +12,11 @@ demo_cli = AppGroup("demo", help="Demo data for trying the app.")
 @demo_cli.command("load")
 def load():
     """Load the demo site and accounts, unless they are there already."""
-    logins = services.load_demo()
+    try:
+        logins = services.load_demo()
+    except ModuleNotFoundError as exc:
+        raise click.ClickException(
+            f"The demo photos come from {exc.name}: pip install 'workshop[demo]'.") from exc
     db.session.commit()
     if logins is None:
         click.echo("The demo data is already loaded.")

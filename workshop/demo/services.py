@@ -3,7 +3,9 @@
 import io
 from datetime import timedelta
 
-from PIL import Image, ImageDraw, ImageFilter
+import cv2
+import numpy as np
+from PIL import Image
 from sqlalchemy import select
 
 from workshop.auth import services as auth
@@ -35,6 +37,14 @@ DEMO_CAMERAS = [
     ("RIV-CAM-03", "digital", "Kodak", "PIXPRO FZ45", 16, None),
     ("RIV-DSP-01", "disposable", "Kodak", "FunSaver", None, 27),
     ("RIV-DSP-02", "disposable", "Fujifilm", "QuickSnap", None, 27),
+]
+
+# Sky's photos: (scikit-image photograph, what is done to it, caption). Their feedback
+# shows each kind: good, shaky, too dark.
+DEMO_PHOTOS = [
+    ("chelsea", "as taken", "The cat next door"),
+    ("rocket", "shaken", "Lift-off"),
+    ("coffee", "dark", "Morning coffee"),
 ]
 
 
@@ -79,47 +89,35 @@ def _load_session(worker, participants) -> None:
         programme.enrol(worker, session, person.id)
 
 
-def _demo_picture(kind: str) -> bytes:
-    """A drawn street scene: sharp, shaken sideways, or taken in poor light."""
-    width, height = 1600, 1200
-    picture = Image.linear_gradient("L").resize((width, height)).convert("RGB")
-    picture = Image.blend(picture, Image.new("RGB", picture.size, (70, 130, 200)), 0.6)
-    draw = ImageDraw.Draw(picture)
-    draw.rectangle((0, 800, width, height), fill=(90, 90, 85))
-    for n in range(9):
-        x = 80 + n * 170
-        draw.rectangle((x, 380 + (n % 3) * 60, x + 130, 800), fill=(150 + n * 10, 80, 60),
-                       outline=(20, 20, 20), width=4)
-        for row in range(4):
-            for col in range(2):
-                draw.rectangle((x + 15 + col * 60, 420 + (n % 3) * 60 + row * 90,
-                                x + 55 + col * 60, 470 + (n % 3) * 60 + row * 90),
-                               fill=(230, 220, 150), outline=(10, 10, 10), width=2)
-    draw.ellipse((1250, 90, 1420, 260), fill=(255, 230, 120))
-    # Round trees and wheels: a photo has edges running every way, not only across and down.
-    for n in range(8):
-        x = 40 + n * 200
-        y = 640 + (n % 2) * 40
-        draw.ellipse((x, y, x + 150, y + 160), fill=(40, 110 + n * 8, 50), outline=(15, 40, 15),
-                     width=4)
-        draw.ellipse((x + 60, 900, x + 140, 980), outline=(20, 20, 20), width=8)
-    noise = Image.effect_noise(picture.size, 12).convert("RGB")
-    picture = Image.blend(picture, noise, 0.06)
-    if kind == "shaky":
-        picture = picture.filter(ImageFilter.BoxBlur((24, 3)))
+def _demo_picture(name: str, kind: str) -> bytes:
+    """One of scikit-image's photographs as taken, shaken sideways, or underexposed.
+
+    Real photographs, so a new user sees what the checks say about real pictures; they ship
+    inside the package, so nothing is downloaded.
+    """
+    from skimage import data  # only the demo needs it: the "demo" extra, not the app
+
+    pixels = getattr(data, name)()
+    if kind == "shaken":
+        # A camera moved 11 pixels, a little off the horizontal, while the shutter was open.
+        path = np.zeros((11, 11), np.float32)
+        path[5, :] = 1
+        turn = cv2.getRotationMatrix2D((5, 5), 20, 1)
+        path = cv2.warpAffine(path, turn, (11, 11))
+        pixels = cv2.filter2D(pixels, -1, path / path.sum())
     elif kind == "dark":
-        picture = picture.point(lambda value: value // 6)
+        pixels = pixels // 4
     out = io.BytesIO()
-    picture.save(out, "JPEG", quality=88)
+    Image.fromarray(pixels).convert("RGB").save(out, "JPEG", quality=90)
     return out.getvalue()
 
 
 def _load_photos(participant, worker) -> None:
     """Three photos with their feedback, the sharp one shared in the gallery."""
     target = photos.upload_target(participant)
-    uploaded = [photos.upload(participant, target, io.BytesIO(_demo_picture(kind)), caption)
-                for kind, caption in (("sharp", "The high street"), ("shaky", "Walking home"),
-                                      ("dark", "Evening"))]
+    uploaded = [photos.upload(participant, target, io.BytesIO(_demo_picture(name, kind)),
+                              caption)
+                for name, kind, caption in DEMO_PHOTOS]
     shared = uploaded[0]
     consent.give_consent(participant, shared, ["gallery"])
     moderation.submit(participant, shared, shared.caption, "display_name", "light")

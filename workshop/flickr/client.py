@@ -126,15 +126,20 @@ def spend_call() -> None:
         raise RateLimited(limiter.get_window_stats(limit, key).reset_time)
 
 
+# True of a job (the worker retries it), not of a person's click: pages that call Flickr
+# while someone waits take it off and say what they can do instead.
+RETRY_PROMISE = " We will try again."
+
+
 def classify(exc: Exception, *, upload: bool = False) -> Failure:
     """What a failed call means for the job that made it."""
     if isinstance(exc, requests.Timeout | requests.ConnectionError):
         # The request may have been read and acted on before the line went quiet.
-        return Failure(ErrorKind.TRANSIENT, "Flickr did not answer in time. We will try "
-                       "again.", uncertain=upload)
+        return Failure(ErrorKind.TRANSIENT, "Flickr did not answer in time." + RETRY_PROMISE,
+                       uncertain=upload)
     if isinstance(exc, requests.RequestException):
-        return Failure(ErrorKind.TRANSIENT, f"Could not reach Flickr ({type(exc).__name__}). "
-                       "We will try again.", uncertain=upload)
+        return Failure(ErrorKind.TRANSIENT, f"Could not reach Flickr ({type(exc).__name__})."
+                       + RETRY_PROMISE, uncertain=upload)
     if isinstance(exc, flickrapi.FlickrError):
         if exc.code is not None:
             return from_code(exc.code, FLICKR_ERROR_TEXT.sub("", str(exc)))
@@ -160,8 +165,8 @@ def from_code(code: int, message: str) -> Failure:
 def from_status(status: int, upload: bool) -> Failure:
     if status in RETRY_STATUSES or status >= 500:
         # A 5xx from the upload server may come after the photo was stored.
-        return Failure(ErrorKind.TRANSIENT, f"Flickr was busy (HTTP {status}). We will try "
-                       "again.", uncertain=upload and status >= 500)
+        return Failure(ErrorKind.TRANSIENT, f"Flickr was busy (HTTP {status})." + RETRY_PROMISE,
+                       uncertain=upload and status >= 500)
     if status in (401, 403):
         return Failure(ErrorKind.AUTH, f"Flickr refused our sign-in (HTTP {status}). An admin "
                        "needs to connect the account again.")

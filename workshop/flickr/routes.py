@@ -14,6 +14,7 @@ from flask import (
 )
 from flask_login import current_user
 
+from workshop.extensions import db
 from workshop.flickr import client, services
 from workshop.photos import services as photos
 from workshop.security import content_security_policy
@@ -60,11 +61,23 @@ def connection():
     return response
 
 
+def _not_connected(exc: client.FlickrUnavailable):
+    """Back to the connection page, saying what went wrong: nothing retries a click."""
+    db.session.rollback()
+    reason = exc.message.removesuffix(client.RETRY_PROMISE)
+    flash(f"Flickr was not connected. {reason} Nothing has changed here: try again in a "
+          "few minutes.", "error")
+    return redirect(url_for("flickr.connection"), 303)
+
+
 @bp.post("/connect")
 @admin_required
 def connect():
-    pending = services.start_connect(current_user,
-                                     url_for("flickr.callback", _external=True))
+    try:
+        pending = services.start_connect(current_user,
+                                         url_for("flickr.callback", _external=True))
+    except client.FlickrUnavailable as exc:
+        return _not_connected(exc)
     session[PENDING_KEY] = {"token": pending.request_token, "secret": pending.request_secret}
     return redirect(pending.url, 303)
 
@@ -83,8 +96,11 @@ def callback():
     if not verifier:
         flash("Flickr was not connected: the permission was not given.", "error")
         return redirect(url_for("flickr.connection"))
-    account = services.finish_connect(current_user, pending["token"], pending["secret"],
-                                      verifier)
+    try:
+        account = services.finish_connect(current_user, pending["token"], pending["secret"],
+                                          verifier)
+    except client.FlickrUnavailable as exc:
+        return _not_connected(exc)
     flash(f"Flickr is connected as {account.username}.", "success")
     return redirect(url_for("flickr.connection"))
 

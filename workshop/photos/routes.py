@@ -32,7 +32,14 @@ from workshop.programme.models import Session
 from workshop.stock import services as stock
 from workshop.stock.models import Booking
 from workshop.templating import local_time
-from workshop.web import FORM_ERRORS, form_failed, initial_values, staff_required
+from workshop.web import (
+    FORM_ERRORS,
+    form_failed,
+    initial_values,
+    redirect_to_show_once,
+    staff_required,
+    take_shown_once,
+)
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
@@ -267,7 +274,25 @@ def upload():
     status = 201 if stored else results[0]["status"]
     if _wants_json():
         return jsonify(results[0] if len(results) == 1 else {"results": results}), status
-    return render_template("photos/uploaded.html", results=results), 200 if stored else status
+    if not stored:
+        return render_template("photos/uploaded.html", results=results), status
+    # Ids, not the results: a session cookie holds 4 kB, and the page reads them afresh.
+    sent = [{"id": r["id"], "name": r["name"]} if r["ok"] else
+            {key: r[key] for key in ("name", "error", "url")} for r in results]
+    return redirect_to_show_once("upload", {"sent": sent}, "photos.uploaded")
+
+
+@bp.get("/upload/sent")
+@login_required
+def uploaded():
+    made = take_shown_once("upload")
+    if made is None:
+        return redirect(url_for("photos.index"))
+    links = lesson_links()
+    results = [{"name": item["name"], **photo_json(services.get_photo(current_user,
+                                                                      item["id"]), links)}
+               if "id" in item else {"ok": False, **item} for item in made["sent"]]
+    return render_template("photos/uploaded.html", results=results)
 
 
 # --- one photo --------------------------------------------------------------------------

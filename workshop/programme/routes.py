@@ -30,7 +30,14 @@ from workshop.stock import services as stock
 from workshop.stock.models import Booking, BookingState
 from workshop.templating import local_time
 from workshop.timezones import at_local, programme_zone, to_local, to_utc
-from workshop.web import FORM_ERRORS, form_failed, initial_values, staff_required
+from workshop.web import (
+    FORM_ERRORS,
+    form_failed,
+    initial_values,
+    redirect_to_show_once,
+    staff_required,
+    take_shown_once,
+)
 
 bp = Blueprint("programme", __name__)
 
@@ -311,8 +318,7 @@ def reserve(session_id: int):
                                  **initial_values(count=max(1, len(session.enrolments))))
     pick_form = forms.PickForm(prefix="pick")
     free = programme.free_cameras(session)
-    pick_form.camera_ids.choices = [SelectChoice(c.id, f"{c.asset_tag} {c.label}".strip())
-                                    for c in free]
+    pick_form.camera_ids.choices = [SelectChoice(c.id, c.label) for c in free]
     status = 200
     which = request.form.get("which")
     form = count_form if which == "count" else pick_form
@@ -389,7 +395,18 @@ def new_feed():
         abort(400)
     raw = programme.new_calendar_secret(current_user)
     address = url_for("programme.feed", secret=raw, _external=True)
-    return render_template("programme/feed_created.html", address=address)
+    return redirect_to_show_once("feed", {"address": address}, "programme.feed_created")
+
+
+@bp.get("/sessions/calendar-feed/new")
+@staff_required
+def feed_created():
+    made = take_shown_once("feed")
+    if made is None:
+        flash("A calendar address is shown only once. If you did not copy it, make a new "
+              "one: the old one then stops working.", "info")
+        return redirect(url_for("programme.sessions"))
+    return render_template("programme/feed_created.html", address=made["address"])
 
 
 # No login: calendar programs cannot sign in. The 256-bit secret is the key.

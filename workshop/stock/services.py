@@ -409,7 +409,7 @@ def _clash_error(clash: Booking) -> Conflict:
     verb = "is out with" if clash.state is BookingState.OUT else "is booked for"
     return Conflict(
         f"{clash.camera.asset_tag} {verb} {who} from {local_time(clash.starts_at)} to "
-        f"{local_time(clash.ends_at)} (booking {clash.id}). Choose another time or camera.",
+        f"{local_time(clash.ends_at)}. Choose another time or camera.",
         {"clash_booking_id": [str(clash.id)]},
     )
 
