@@ -97,7 +97,7 @@ def _demo_picture(name: str, kind: str) -> bytes:
     """
     from skimage import data  # only the demo needs it: the "demo" extra, not the app
 
-    pixels = getattr(data, name)()
+    pixels: np.ndarray = getattr(data, name)()
     if kind == "shaken":
         # A camera moved 11 pixels, a little off the horizontal, while the shutter was open.
         path = np.zeros((11, 11), np.float32)

@@ -36,7 +36,8 @@ class Overview:
 
 
 def _count(query) -> int:
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    return db.session.scalar(
+        select(func.count()).select_from(query.order_by(None).subquery())) or 0
 
 
 def overview(actor: User, person_id: int, now: datetime) -> Overview:

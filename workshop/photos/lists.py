@@ -1,6 +1,7 @@
 """How photos are listed for workers: each one's state in plain words, the filter by
 state, and the order of the moderation queue."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, exists
@@ -64,7 +65,7 @@ def uploaded_by(actor: User, photo: Photo) -> bool:
     return photo.uploaded_by_id == actor.id
 
 
-def moderation_order(actor: User, photos: list[Photo]) -> list[Photo]:
+def moderation_order(actor: User, photos: Sequence[Photo]) -> list[Photo]:
     """The queue as the actor should work through it: the photos they can decide first,
     oldest first as before, then those they uploaded themselves."""
     return sorted(photos, key=lambda photo: uploaded_by(actor, photo))

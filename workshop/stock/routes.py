@@ -152,7 +152,7 @@ def _whereabouts(cameras: Sequence[Camera], now: datetime) -> tuple[dict, dict]:
     return out, upcoming
 
 
-def _film(bookings: list[Booking]) -> Booking | None:
+def _film(bookings: Sequence[Booking]) -> Booking | None:
     """The loan that used up a disposable (newest first in `bookings`): where its film is."""
     return next((b for b in bookings if b.state in FILM_STATES), None)
 
@@ -257,9 +257,10 @@ def _next_action(camera: Camera, loan: Booking | None, upcoming: Booking | None,
             return {"key": "developed", "label": "The photos are back: mark as developed",
                     "url": url_for("stock.developed", booking_id=film.id)}
         scans = upload_scans_url(film)
-        return scans and {"key": "upload_scans",
-                          "label": f"Upload the scans for {_who(film.participant)}",
-                          "url": scans}
+        if not scans:
+            return None
+        return {"key": "upload_scans", "label": f"Upload the scans for {_who(film.participant)}",
+                "url": scans}
     if camera.status is not CameraStatus.AVAILABLE:
         return {"key": "status", "label": "Change its status",
                 "url": url_for("stock.camera_status", camera_id=camera.id)}
