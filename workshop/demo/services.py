@@ -103,8 +103,8 @@ def _demo_picture(name: str, kind: str) -> bytes:
         path = np.zeros((11, 11), np.float32)
         path[5, :] = 1
         turn = cv2.getRotationMatrix2D((5, 5), 20, 1)
-        path = cv2.warpAffine(path, turn, (11, 11))
-        pixels = cv2.filter2D(pixels, -1, path / path.sum())
+        kernel = cv2.warpAffine(path, turn, (11, 11))
+        pixels = cv2.filter2D(pixels, -1, kernel / kernel.sum())
     elif kind == "dark":
         pixels = pixels // 4
     out = io.BytesIO()
