@@ -8,8 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_navigation import assert_axe_clean, open_phone
-from tests.fixtures.browser import log_in
+from tests.fixtures.browser import assert_axe_clean, log_in, open_phone
 from tests.fixtures.flickr import approved_photo, connect, drain, flickr_settings, run_once
 from tests.fixtures.programme import make_session
 from tests.fixtures.stock import make_camera

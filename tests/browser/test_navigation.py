@@ -4,25 +4,13 @@ filters and cards; axe on every page visited. Pictures go to the test's tmp_path
 import re
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.fixtures.browser import describe, log_in, scrolls_sideways, serious_violations
+from tests.fixtures.browser import assert_axe_clean, log_in, open_phone, scrolls_sideways
 from tests.fixtures.photos import publish
 
 pytestmark = pytest.mark.browser
 
-PHONE = {"width": 390, "height": 844}
-
-
-def open_phone(open_page, **options) -> Page:
-    page = open_page("phone", **options)
-    page.set_viewport_size(PHONE)
-    return page
-
-
-def assert_axe_clean(page: Page, what: str) -> None:
-    violations = serious_violations(page)
-    assert violations == [], f"axe on {what}:\n{describe(violations)}"
 
 
 def test_on_a_phone_the_menu_opens_from_a_button_and_marks_the_current_page(
