@@ -1,0 +1,17 @@
+"""What faces add to photos' pages: the boxes drawn over the picture for workers."""
+
+from typing import Any
+
+from workshop.auth.models import User
+from workshop.faces import services  # noqa: F401  (connects the search at upload)
+from workshop.photos.models import Photo
+from workshop.signals import photo_shown
+
+
+@photo_shown.connect
+def _face_boxes(photo: Photo, *, viewer: User, **_: Any) -> dict | None:
+    # The worker who moderates checks each face against what is recorded; the participant
+    # reads the count in their feedback instead of boxes over their friends.
+    if not viewer.is_staff or not photo.faces:
+        return None
+    return {"template": "faces/_boxes.html", "faces": photo.faces}
