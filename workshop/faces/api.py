@@ -3,7 +3,6 @@
 from pydantic import Field
 
 from workshop.api.spec import OutModel, add_field
-from workshop.faces import services  # noqa: F401  (connects the search at upload)
 from workshop.photos.api import PhotoOut
 
 

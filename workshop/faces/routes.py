@@ -3,7 +3,7 @@
 from typing import Any
 
 from workshop.auth.models import User
-from workshop.faces import services  # noqa: F401  (connects the search at upload)
+from workshop.faces import services  # noqa: F401  (its receiver searches each upload)
 from workshop.photos.models import Photo
 from workshop.signals import photo_shown
 
