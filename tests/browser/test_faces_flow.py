@@ -6,10 +6,9 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import describe, serious_violations
 from tests.faces import pictures
-from tests.stock.conftest import user
+from tests.fixtures.accounts import user
+from tests.fixtures.browser import describe, log_in, serious_violations
 from workshop.extensions import db
 from workshop.photos import services as photos
 

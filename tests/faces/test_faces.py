@@ -5,11 +5,9 @@ import io
 
 from sqlalchemy import func, select
 
-from tests.conftest import api_token
 from tests.faces import pictures
-from tests.photos.conftest import send_photos
-from tests.photos.test_api import upload
-from tests.stock.conftest import user
+from tests.fixtures.accounts import api_token, user
+from tests.fixtures.photos import send_photos, upload
 from workshop.auth import services as auth
 from workshop.extensions import db
 from workshop.faces.models import Face

@@ -60,8 +60,8 @@ def detector_input(image: Image.Image) -> np.ndarray:
     side, each side a multiple of STRIDE (the aspect ratio changes by a pixel or two,
     which the fractional boxes do not mind)."""
     scale = min(1.0, LONG_SIDE / max(image.size))
-    size = tuple(max(STRIDE, round(side * scale / STRIDE) * STRIDE) for side in image.size)
-    pixels = np.asarray(image.convert("RGB").resize(size, Image.Resampling.BILINEAR),
+    width, height = (max(STRIDE, round(side * scale / STRIDE) * STRIDE) for side in image.size)
+    pixels = np.asarray(image.convert("RGB").resize((width, height), Image.Resampling.BILINEAR),
                         dtype=np.float32)
     return pixels.transpose(2, 0, 1)[np.newaxis]
 

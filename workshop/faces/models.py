@@ -3,11 +3,11 @@
 from sqlalchemy import CheckConstraint, Float, ForeignKey
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from workshop.extensions import db
+from workshop.db import Model
 from workshop.photos.models import Photo
 
 
-class Face(db.Model):
+class Face(Model):
     """One face the detector found, its box in fractions of the upright picture's width
     and height, so it fits every copy of the photo whatever its size."""
 

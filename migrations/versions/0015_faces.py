@@ -4,16 +4,16 @@ public.
 Photos uploaded before this have no rows: they were never searched, and are not
 searched now (the moderating worker still looks at each one).
 
-Revision ID: 0014_faces
-Revises: 0012_participant_notes
+Revision ID: 0015_faces
+Revises: 0014_developing_lab
 Create Date: 2026-12-03
 """
 
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0014_faces"
-down_revision = "0012_participant_notes"
+revision = "0015_faces"
+down_revision = "0014_developing_lab"
 branch_labels = None
 depends_on = None
 
