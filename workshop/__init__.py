@@ -91,6 +91,8 @@ def register_blueprints(app: Flask) -> None:
     from workshop.auth.bearer import api_client_key, authenticate
     from workshop.auth.routes import bp as auth_bp
     from workshop.dashboard.routes import bp as dashboard_bp
+    from workshop.faces import api as _faces_api  # noqa: F401
+    from workshop.faces import routes as _faces_routes  # noqa: F401
     from workshop.flickr.api import bp as flickr_api
     from workshop.flickr.routes import bp as flickr_bp
     from workshop.gallery.api import bp as gallery_api

@@ -40,6 +40,19 @@ Sender: the photo; `public` (in the gallery) and `on_flickr` say where it belong
 A photo about to be deleted is sent with both False.
 """)
 
+photo_stored = _signals.signal("photo-stored", doc="""
+A photo was uploaded: its row is flushed and its files kept. Sender: the photo; `large`,
+its upright display copy (JPEG bytes, about 1,600 px long), for a feature that looks at
+the picture. A receiver may add a check of its own to photo.checks (a new dict), which the
+participant's feedback then shows.
+""")
+
+photo_shown = _signals.signal("photo-shown", doc="""
+A photo's page is being drawn. Sender: the photo; `viewer`, who is looking. A receiver
+may return something to draw over the picture: a dict whose `template` is included inside
+the picture's frame (it sees the dict as `overlay`), or None.
+""")
+
 
 def send_counting(signal: Signal, sender: Any, **kwargs: Any) -> Counter[str]:
     """Send a signal and add up the counts its receivers return."""

@@ -2,13 +2,8 @@
 
 from tests.fixtures.accounts import api_token
 from tests.fixtures.pages import assert_problem
-from tests.fixtures.photos import multipart, photo, photo_count, stored_files
+from tests.fixtures.photos import photo, photo_count, stored_files, upload
 from tests.photos import images
-
-
-def upload(client, headers, content, **fields):
-    return client.post("/api/v1/photos", headers=headers,
-                       **multipart(fields, "file", [(content, "photo.jpg")]))
 
 
 def test_upload_answers_with_checks_in_the_command_line_shape(app, client, participant):

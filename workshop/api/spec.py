@@ -13,6 +13,7 @@ from typing import Any, Literal
 
 from flask import Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic.fields import FieldInfo
 from pydantic.json_schema import JsonSchemaMode
 from werkzeug.routing import IntegerConverter
 
@@ -79,6 +80,16 @@ class ApiModel(BaseModel):
 
 class OutModel(BaseModel):
     model_config = ConfigDict(from_attributes=True)
+
+
+def add_field(model: type[OutModel], name: str, annotation: Any, field: FieldInfo) -> None:
+    """Add a field to another feature's output model, in its answers and its schema.
+
+    So a feature that owns something about a photo (its faces) can show it in the photo's
+    answers while the photos feature, which must not import it, knows nothing of it.
+    """
+    model.model_fields[name] = FieldInfo.merge_field_infos(field, annotation=annotation)
+    model.model_rebuild(force=True)
 
 
 class PageQuery(BaseModel):

@@ -88,7 +88,8 @@ class PhotoOut(OutModel):
     checks: dict[str, Any] = Field(description=(
         "resolution (verdict ok|low), steadiness (ok|shaky|unsure), light (ok|dark|bright), "
         "distance (unknown|digital_zoom); each with a score (null for an unsure steadiness), "
-        "a message in plain words and the lesson topic it belongs to."))
+        "a message in plain words and the lesson topic it belongs to. And faces (found|none), "
+        "with their count and a message, when the photo was searched for faces."))
     credit: CreditName | None
     credit_name: str | None = Field(description="The name shown in public, or null for "
                                                 "Anonymous.")

@@ -29,6 +29,7 @@ from workshop.photos.models import ConsentPurpose, NoteTopic, Photo
 from workshop.photos.storage import storage
 from workshop.programme import services as programme
 from workshop.programme.models import Session
+from workshop.signals import photo_shown
 from workshop.stock import services as stock
 from workshop.stock.models import Booking
 from workshop.templating import local_time
@@ -43,13 +44,16 @@ from workshop.web import (
 
 bp = Blueprint("photos", __name__, url_prefix="/photos")
 
-# Shown in this order; distance only when there is something to say.
-CHECK_ORDER = ("steadiness", "light", "distance", "resolution")
+# Shown in this order; distance and faces only when there is something to say. Faces are
+# found by the faces feature, which adds its check at upload (signals.photo_stored).
+CHECK_ORDER = ("steadiness", "light", "distance", "resolution", "faces")
 CHECK_TITLES = {"steadiness": "Keeping still", "light": "Light", "distance": "Distance",
-                "resolution": "Size"}
+                "resolution": "Size", "faces": "People"}
+NOTHING_TO_SAY = {"distance": "unknown", "faces": "none"}
 # Each verdict as the participant should feel it: a small photo is fine, not a failure, and
 # a photo the steadiness check could not judge is neither praised nor told off.
-TONES = {"ok": "good", "low": "info", "unknown": "info", "unsure": "info"}
+# Faces found are not a fault: they ask for the people's agreement.
+TONES = {"ok": "good", "low": "info", "unknown": "info", "unsure": "info", "found": "info"}
 # The same three tones in one word, for every page that sums up the checks.
 TONE_WORDS = {"good": "good", "info": "not sure", "try": "try again"}
 # A file refused one by one; anything else wrong ends the whole request.
@@ -78,7 +82,7 @@ def feedback(photo: Photo, links: dict[str, tuple[str, str]]) -> list[dict]:
     lines = []
     for name in CHECK_ORDER:
         check = photo.checks.get(name)
-        if not check or (name == "distance" and check.get("verdict") == "unknown"):
+        if not check or check.get("verdict") == NOTHING_TO_SAY.get(name):
             continue
         lesson = links.get(check.get("lesson") or "")
         lines.append({
@@ -313,8 +317,9 @@ def _photo_page(found: Photo, status: int = 200, **forms_given):
     if page_forms["submit_form"] is not None:
         page_forms["submit_form"].credit.choices[0] = SelectChoice(
             "display_name", f"My name here: {current_user.display_name}")
+    overlays = [drawn for _, drawn in photo_shown.send(found, viewer=current_user) if drawn]
     return render_template("photos/photo.html", photo=found, links=lesson_links(),
-                           checklist=moderating.CHECKLIST,
+                           checklist=moderating.CHECKLIST, overlays=overlays,
                            **page_forms), status
 
 

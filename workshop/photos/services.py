@@ -35,7 +35,12 @@ from workshop.photos.storage import (
     track_new_files,
 )
 from workshop.programme.models import Enrolment, Session
-from workshop.signals import participant_erasing, participant_moving, photo_visibility_changed
+from workshop.signals import (
+    participant_erasing,
+    participant_moving,
+    photo_stored,
+    photo_visibility_changed,
+)
 from workshop.stock.models import Booking
 
 CAPTION_LIMIT = 300
@@ -220,6 +225,8 @@ def upload(actor: User, target: UploadFor, stream: IO[bytes], caption: str | Non
                           "moment.")
         created = store.keep(received, {"large": processed.large, "thumb": processed.thumb})
         track_new_files(db.session(), created)
+        # Features that look at the picture (faces) add their checks before the audit row.
+        photo_stored.send(photo, large=processed.large)
     finally:
         received.discard()
     record(actor, "photo.uploaded", "photo", photo.id, site_id=photo.site_id,
