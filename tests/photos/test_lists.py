@@ -3,13 +3,16 @@ queue's order under the four-eyes rule."""
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.fixtures.accounts import make_account, user
 from tests.fixtures.pages import login
 from tests.fixtures.photos import photo, publish
 from tests.fixtures.programme import make_session
+from workshop.db import utcnow
 from workshop.extensions import db
 from workshop.photos import consent, lists, moderation, services
 from workshop.photos.models import Photo
@@ -154,3 +157,20 @@ def test_the_queue_marks_what_you_uploaded_and_lists_it_last(app, client, worker
     page = kim.get("/photos/moderation")
     assert captions(page) == ["scanned by worker", "sent by sky"]
     assert "You uploaded this" not in page.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("lapse, expected", [(False, True), (True, False)])
+def test_on_flickr_means_the_same_on_a_photo_and_in_a_query(app, participant, worker, lapse,
+                                                           expected):
+    """Photo.on_flickr is one definition: the list's filter asks it in SQL, the photo's
+    words and the Flickr outbox in Python."""
+    shown = publish(app, participant, worker, purposes=("flickr",))
+    with app.app_context():
+        found, now = db.session.get(Photo, shown.id), utcnow()
+        if lapse:
+            for given in found.consents:
+                given.given_at, given.expires_at = now - timedelta(days=2), now - timedelta(days=1)
+            db.session.flush()
+        assert found.on_flickr(now) is expected
+        assert (db.session.scalar(select(Photo.id).where(Photo.on_flickr(now)))
+                == (shown.id if expected else None))

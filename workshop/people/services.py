@@ -63,8 +63,7 @@ def overview(actor: User, person_id: int, now: datetime) -> Overview:
              .where(Photo.owner_id == person.id)
              .order_by(CoachingNote.created_at.desc(), CoachingNote.id.desc()))
     consents = (select(Consent).join(Photo, Photo.id == Consent.photo_id)
-                .where(Photo.owner_id == person.id, Consent.ended_at.is_(None),
-                       Consent.expires_at > now)
+                .where(Photo.owner_id == person.id, Consent.in_force(now))
                 .order_by(Consent.given_at.desc(), Consent.id.desc()))
     return Overview(
         loans_out=list(db.session.scalars(loans.where(Booking.state == BookingState.OUT))),

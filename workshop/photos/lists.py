@@ -4,12 +4,12 @@ state, and the order of the moderation queue."""
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, and_, exists
+from sqlalchemy import ColumnExpressionArgument
 
 from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.photos.consent import consents_in_force
-from workshop.photos.models import Consent, ConsentPurpose, Photo, PhotoState
+from workshop.photos.models import ConsentPurpose, Photo, PhotoState
 
 # The states a worker can pick on the photo list: key in the address -> words.
 FILTERS = {
@@ -21,22 +21,16 @@ FILTERS = {
 }
 
 
-def _consent_in_force(purpose: ConsentPurpose, now: datetime) -> ColumnElement[bool]:
-    return exists().where(Consent.photo_id == Photo.id, Consent.purpose == purpose,
-                          Consent.ended_at.is_(None), Consent.expires_at > now)
-
-
-def state_filter(key: str, now: datetime | None = None) -> ColumnElement[bool]:
-    """The condition for one of FILTERS; the same rules as is_public and on_flickr."""
+def state_filter(key: str, now: datetime | None = None) -> ColumnExpressionArgument[bool]:
+    """The condition for one of FILTERS, in the photo model's own words for where a
+    photo belongs."""
     now = now or utcnow()
-    approved = Photo.state == PhotoState.APPROVED
     conditions = {
         "private": Photo.state == PhotoState.PRIVATE,
         "waiting": Photo.state == PhotoState.SUBMITTED,
         "sent-back": Photo.state == PhotoState.REJECTED,
-        "gallery": and_(approved, Photo.reported_at.is_(None),
-                        _consent_in_force(ConsentPurpose.GALLERY, now)),
-        "flickr": and_(approved, _consent_in_force(ConsentPurpose.FLICKR, now)),
+        "gallery": Photo.cleared_for_gallery(now),
+        "flickr": Photo.on_flickr(now),
     }
     return conditions[key]
 
@@ -61,7 +55,7 @@ def state_words(photo: Photo, now: datetime | None = None) -> str:
 
 def uploaded_by(actor: User, photo: Photo) -> bool:
     """The actor sent this photo in, so another worker must decide on it (the four-eyes
-    rule that services.approve and services.reject enforce)."""
+    rule that moderation.approve and moderation.reject enforce)."""
     return photo.uploaded_by_id == actor.id
 
 

@@ -177,10 +177,17 @@ class Photo(Model):
     def _is_public_sql(cls, now: datetime | None = None) -> ColumnElement[bool]:
         return and_(cls.cleared_for_gallery(now), cls.published_at.is_not(None))
 
+    @hybrid_method
     def on_flickr(self, now: datetime | None = None) -> bool:
         """Meant to be in the Flickr group: approved, and its Flickr consent in force."""
         return (self.state is PhotoState.APPROVED
                 and self.has_consent(ConsentPurpose.FLICKR, now or utcnow()))
+
+    @on_flickr.inplace.expression  # type: ignore[attr-defined]
+    @classmethod
+    def _on_flickr_sql(cls, now: datetime | None = None) -> ColumnElement[bool]:
+        return and_(cls.state == PhotoState.APPROVED,
+                    cls.has_consent(ConsentPurpose.FLICKR, now or utcnow()))
 
 
 class CoachingNote(Model):
