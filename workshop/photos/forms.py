@@ -3,7 +3,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    IntegerField,
     MultipleFileField,
     RadioField,
     SelectChoice,
@@ -12,9 +11,8 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.validators import Length, Optional
-from wtforms.widgets import HiddenInput
 
-from workshop.forms import optional_int
+from workshop.forms import optional_int, version_field
 from workshop.photos.models import Credit
 from workshop.photos.moderation import CHECKLIST, REASON_LIMIT
 from workshop.photos.services import CAPTION_LIMIT, COMMENT_LIMIT
@@ -62,7 +60,7 @@ class SubmitForm(FlaskForm):
 
 class ApproveForm(FlaskForm):
     # The photo's version when the page was opened: an approval is of what the worker saw.
-    seen_version = IntegerField(widget=HiddenInput(), validators=[Optional()])
+    seen_version = version_field()
 
 
 for _key, _text in CHECKLIST.items():

@@ -82,8 +82,14 @@ def _may_moderate(actor: User, photo: Photo) -> None:
 
 
 def approve(actor: User, photo: Photo, checklist: dict[str, bool],
-            now: datetime | None = None) -> Photo:
+            now: datetime | None = None, expected_version: int | None = None) -> Photo:
+    """expected_version: the photo's version as the worker saw it. The decision is on the
+    photo they read: if its owner changed the caption (or anything else) since, they must
+    look again."""
     _may_moderate(actor, photo)
+    if expected_version is not None and expected_version != photo.version:
+        raise Conflict("This photo changed while you were looking (perhaps its caption). "
+                       "Look at it again before you decide.")
     missing = [key for key in CHECKLIST if checklist.get(key) is not True]
     if missing:
         raise Invalid("Check every line before approving.",

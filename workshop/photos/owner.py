@@ -25,6 +25,11 @@ def _own(actor: User, photo: Photo) -> None:
         raise NotFound("There is no such photo.")
 
 
+def _flush() -> None:
+    flush_or_conflict("A worker decided on this photo a moment ago. Look at it again.",
+                      StaleDataError)
+
+
 def change_caption(actor: User, photo: Photo, caption: str | None) -> Photo:
     """The owner rewrites the caption, while no worker has decided on the photo yet."""
     _own(actor, photo)
@@ -35,8 +40,7 @@ def change_caption(actor: User, photo: Photo, caption: str | None) -> Photo:
         raise Conflict("A worker has looked at this photo already. You can change the "
                        "caption when you send it again.")
     photo.caption = clean_caption(caption)
-    flush_or_conflict("A worker decided on this photo a moment ago. Look at it again.",
-                      StaleDataError)
+    _flush()
     record(actor, "photo.caption_changed", "photo", photo.id, site_id=photo.site_id)
     return photo
 
@@ -48,18 +52,9 @@ def take_back(actor: User, photo: Photo) -> Photo:
         raise Conflict("This photo is not waiting for a worker, so there is nothing to take "
                        "back.")
     photo.state, photo.submitted_at = PhotoState.PRIVATE, None
-    flush_or_conflict("A worker decided on this photo a moment ago. Look at it again.",
-                      StaleDataError)
+    _flush()
     record(actor, "photo.taken_back", "photo", photo.id, site_id=photo.site_id)
     return photo
-
-
-def require_unchanged(photo: Photo, seen_version: int | None) -> None:
-    """A worker's decision is on the photo as they saw it: if its owner changed the
-    caption (or anything else) since the page was opened, they must look again."""
-    if seen_version is not None and seen_version != photo.version:
-        raise Conflict("This photo changed while you were looking (perhaps its caption). "
-                       "Look at it again before you decide.")
 
 
 # --- what happened since they last looked --------------------------------------------------

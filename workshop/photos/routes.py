@@ -398,8 +398,8 @@ def approve(photo_id: int):
     if form.validate_on_submit():
         ticked = {key: bool(getattr(form, key).data) for key in moderating.CHECKLIST}
         try:
-            owner.require_unchanged(found, form.seen_version.data)
-            moderating.approve(current_user, found, ticked)
+            moderating.approve(current_user, found, ticked,
+                               expected_version=form.seen_version.data)
         except FORM_ERRORS as exc:
             return _photo_page(found, form_failed(form, exc), approve_form=form)
         flash("Approved. It can now be shared where its owner said yes.", "success")
