@@ -264,7 +264,7 @@ def operation(summary: str, *, tag: str, body=None, query=None, response=None,
                 result = response.model_validate(result).model_dump(mode="json")
             return jsonify(result), status
 
-        # Read back with getattr, by the document and by api.auth.
+        # Read back with getattr, by the document and by auth.bearer.
         wrapper.__openapi__ = op  # type: ignore[attr-defined]
         return wrapper
 

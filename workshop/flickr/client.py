@@ -51,6 +51,12 @@ class Failure(Exception):
     def __str__(self) -> str:
         return self.message
 
+    @property
+    def for_a_click(self) -> str:
+        """The message for someone waiting on a page: nothing retries a click, so a
+        transient failure's promise to try again is left out."""
+        return self.message.removesuffix(RETRY_PROMISE)
+
 
 class RateLimited(Exception):
     """Our share of Flickr's hourly calls is used up; try again at `retry_at` (epoch)."""
@@ -126,8 +132,7 @@ def spend_call() -> None:
         raise RateLimited(limiter.get_window_stats(limit, key).reset_time)
 
 
-# True of a job (the worker retries it), not of a person's click: pages that call Flickr
-# while someone waits take it off and say what they can do instead.
+# True of a job (the worker retries it), not of a person's click (Failure.for_a_click).
 RETRY_PROMISE = " We will try again."
 
 

@@ -64,9 +64,8 @@ def connection():
 def _not_connected(exc: client.FlickrUnavailable):
     """Back to the connection page, saying what went wrong: nothing retries a click."""
     db.session.rollback()
-    reason = exc.message.removesuffix(client.RETRY_PROMISE)
-    flash(f"Flickr was not connected. {reason} Nothing has changed here: try again in a "
-          "few minutes.", "error")
+    flash(f"Flickr was not connected. {exc.message} Nothing has changed here: try again in "
+          "a few minutes.", "error")
     return redirect(url_for("flickr.connection"), 303)
 
 

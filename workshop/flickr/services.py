@@ -97,7 +97,7 @@ def _flickr_call(fn, *args, **kwargs):
     try:
         return client.call(fn, *args, **kwargs)
     except client.Failure as failure:
-        raise FlickrUnavailable(failure.message) from None
+        raise FlickrUnavailable(failure.for_a_click) from None
     except client.RateLimited:
         raise FlickrUnavailable("We have made as many calls to Flickr as it allows in an "
                                 "hour. Try again later.") from None

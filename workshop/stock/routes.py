@@ -530,12 +530,13 @@ CONFIRM_PAGES = {
 }
 
 
-def _confirm(booking_id: int, action: str, perform, done):
+def _confirm(booking_id: int, action: str, perform, done,
+             then: Callable[[Booking], str | None] = lambda b: None):
     return _booking_action(
         booking_id, action,
         lambda b: forms.ConfirmForm(**initial_values(expected_version=b.version)),
         lambda b, form: perform(current_user, b, expected_version=form.expected_version.data),
-        done, "stock/confirm.html", page=CONFIRM_PAGES[action])
+        done, "stock/confirm.html", then=then, page=CONFIRM_PAGES[action])
 
 
 @bp.route("/loans/<id:booking_id>/cancel", methods=["GET", "POST"])
@@ -572,15 +573,11 @@ def upload_scans_url(booking: Booking) -> str | None:
 @staff_required
 def developed(booking_id: int):
     # The prints are back: the next thing to do is to scan them in for their owner.
-    return _booking_action(
-        booking_id, "developed",
-        lambda b: forms.ConfirmForm(**initial_values(expected_version=b.version)),
-        lambda b, form: stock.mark_developed(current_user, b,
-                                             expected_version=form.expected_version.data),
-        lambda b: f"The film from {b.camera.asset_tag} is developed."
-                  + (f" Now upload the scans for {_who(b.participant)}."
-                     if b.participant_id else ""),
-        "stock/confirm.html", page=CONFIRM_PAGES["developed"], then=upload_scans_url)
+    return _confirm(booking_id, "developed", stock.mark_developed,
+                    lambda b: f"The film from {b.camera.asset_tag} is developed."
+                              + (f" Now upload the scans for {_who(b.participant)}."
+                                 if b.participant_id else ""),
+                    then=upload_scans_url)
 
 
 @bp.route("/loans/<id:booking_id>/write-off", methods=["GET", "POST"])
