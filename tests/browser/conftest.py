@@ -116,7 +116,8 @@ def browser_log() -> BrowserLog:
 
 @pytest.fixture
 def open_page(browser, live_server, browser_log) -> Iterator[Callable[..., Page]]:
-    """open_page(device="desktop", **context_options): a page in a fresh browser context.
+    """open_page(device="desktop", **context_options): a page in a fresh browser context,
+    the options over the device's (viewport={"width": 390, "height": 844}, say).
 
     Relative URLs go to the live server. Every page reports to browser_log.
     """
@@ -124,7 +125,7 @@ def open_page(browser, live_server, browser_log) -> Iterator[Callable[..., Page]
 
     def open_(device: str = "desktop", **options) -> Page:
         context = browser.new_context(base_url=live_server, locale="en-GB",
-                                      **DEVICES[device], **options)
+                                      **{**DEVICES[device], **options})
         contexts.append(context)
         context.set_default_timeout(TIMEOUT_MS)
         context.add_init_script(REPORT_CSP_VIOLATIONS)

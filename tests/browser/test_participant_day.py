@@ -4,20 +4,19 @@ change a caption while it waits, and find it in the gallery after a worker appro
 axe's WCAG 2.2 AA rules find nothing on any page on the way."""
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.fixtures.accounts import make_account, user
 from tests.fixtures.browser import (
-    TIMEOUT_MS,
     describe,
     log_in,
     scrolls_sideways,
     serious_violations,
+    wcag_aa_violations,
 )
 from tests.fixtures.photos import photo
 from tests.fixtures.stock import make_camera
@@ -33,34 +32,16 @@ SIZES = {
               "is_mobile": True, "has_touch": True},
     "desktop": {"viewport": {"width": 1280, "height": 800}},
 }
-# The WCAG 2.0, 2.1 and 2.2 A and AA rules, every impact: stricter than the serious-only
-# check the other browser tests run over all of axe's rules (which is run here too).
-WCAG_AA = Axe()
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 def wcag_violations(page: Page) -> list[dict]:
-    results = WCAG_AA.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
-                                         "resultTypes": ["violations"]})
-    return results.response["violations"] + serious_violations(page)
+    return wcag_aa_violations(page) + serious_violations(page)
 
 
 @pytest.fixture
-def open_sized(browser, live_server, browser_log) -> Iterator[Callable[[str], Page]]:
-    """A page in a fresh context at one of SIZES, reporting to browser_log."""
-    contexts = []
-
-    def open_(size: str) -> Page:
-        context = browser.new_context(base_url=live_server, locale="en-GB", **SIZES[size])
-        context.set_default_timeout(TIMEOUT_MS)
-        contexts.append(context)
-        page = context.new_page()
-        browser_log.watch(page)
-        return page
-
-    yield open_
-    for context in contexts:
-        context.close()
+def open_sized(open_page) -> Callable[[str], Page]:
+    """A page in a fresh context at one of SIZES."""
+    return lambda size: open_page(size, **SIZES[size])
 
 
 @pytest.fixture

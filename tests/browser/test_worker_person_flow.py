@@ -10,11 +10,16 @@ import io
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Page, expect
 
 from tests.fixtures.accounts import make_account, user
-from tests.fixtures.browser import describe, log_in
+from tests.fixtures.browser import (
+    describe,
+    log_in,
+    open_phone,
+    scrolls_sideways,
+    wcag_aa_violations,
+)
 from tests.fixtures.photos import photo, publish
 from tests.fixtures.programme import make_session
 from tests.fixtures.stock import lend, make_camera
@@ -24,20 +29,12 @@ from workshop.programme import services as programme
 
 pytestmark = pytest.mark.browser
 
-AXE = Axe()
-WCAG_22_AA = {"runOnly": {"type": "tag", "values": [
-    "wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}}
 SIZES = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "height": 800}}
 
 
 def axe_finds_nothing(page: Page, name: str) -> None:
-    violations = AXE.run(page, options=WCAG_22_AA).response["violations"]
+    violations = wcag_aa_violations(page)
     assert violations == [], f"axe (WCAG 2.2 AA) on {name}:\n{describe(violations)}"
-
-
-def scrolls_sideways(page: Page) -> bool:
-    return page.evaluate(
-        "() => document.documentElement.scrollWidth > document.documentElement.clientWidth")
 
 
 def _day_of(app, worker, participant) -> int:
@@ -62,8 +59,7 @@ def _day_of(app, worker, participant) -> int:
 def test_a_worker_walks_through_a_person_the_photo_list_and_a_walk_in(
         app, open_page, worker, participant, browser_log, tmp_path, device):
     session_id = _day_of(app, worker, participant)
-    page = open_page(device)
-    page.set_viewport_size(SIZES[device])
+    page = open_page(device, viewport=SIZES[device])
     phone = device == "phone"
     log_in(page, worker, tap=phone)
 
@@ -139,8 +135,7 @@ def test_a_disposable_goes_to_the_lab_and_its_scans_come_back_on_a_phone(
         app, open_page, worker, participant, browser_log, tmp_path):
     camera = make_camera(app, worker, "DSP-02", "disposable", exposures=27)
     lend(app, worker, camera, participant.id, datetime.now(UTC) + timedelta(days=3))
-    page = open_page("phone")
-    page.set_viewport_size(SIZES["phone"])
+    page = open_phone(open_page)
     log_in(page, worker, tap=True)
 
     def seen(name: str) -> None:
