@@ -17,6 +17,7 @@ from workshop.auth import forms, services, throttle
 from workshop.auth.models import Role, User
 from workshop.auth.passphrases import generate_passphrase
 from workshop.extensions import db, limiter, login_manager
+from workshop.paging import page_of
 from workshop.security import is_safe_next
 from workshop.web import (
     FORM_ERRORS,
@@ -178,8 +179,8 @@ def _site_choices(form: forms.PersonForm) -> None:
 @bp.get("/people")
 @staff_required
 def people():
-    users = db.session.scalars(services.visible_users(current_user)).all()
-    return render_template("auth/people.html", users=users)
+    page = page_of(services.visible_users(current_user))
+    return render_template("auth/people.html", users=page.items, page=page)
 
 
 @bp.route("/people/new", methods=["GET", "POST"])

@@ -28,9 +28,10 @@ class Face(Model):
     score: Mapped[float] = mapped_column(Float)
 
     # Photo.faces is made here, so photos need not know of faces; the rows go with the
-    # photo (the database deletes them too).
+    # photo (the database deletes them too). Loaded with the photos of a list, together.
     photo: Mapped[Photo] = relationship(backref=backref(
-        "faces", order_by="Face.id", cascade="all, delete-orphan", passive_deletes=True))
+        "faces", order_by="Face.id", lazy="selectin", cascade="all, delete-orphan",
+        passive_deletes=True))
 
     @property
     def box(self) -> list[float]:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from workshop.auth import services as auth
 from workshop.auth.models import Role, User
@@ -59,10 +60,13 @@ def overview(actor: User, person_id: int, now: datetime) -> Overview:
     attended = theirs.where(Enrolment.attended.is_(True)).order_by(None).order_by(
         Session.starts_at.desc())
     upcoming = theirs.where(Session.ends_at > now)
-    notes = (select(CoachingNote).join(Photo, Photo.id == CoachingNote.photo_id)
+    # Notes and consents are shown with their photo: loaded together, not one by one.
+    notes = (select(CoachingNote).options(selectinload(CoachingNote.photo))
+             .join(Photo, Photo.id == CoachingNote.photo_id)
              .where(Photo.owner_id == person.id)
              .order_by(CoachingNote.created_at.desc(), CoachingNote.id.desc()))
-    consents = (select(Consent).join(Photo, Photo.id == Consent.photo_id)
+    consents = (select(Consent).options(selectinload(Consent.photo))
+                .join(Photo, Photo.id == Consent.photo_id)
                 .where(Photo.owner_id == person.id, Consent.in_force(now))
                 .order_by(Consent.given_at.desc(), Consent.id.desc()))
     return Overview(

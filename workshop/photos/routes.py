@@ -22,6 +22,7 @@ from workshop.errors import DomainError, Invalid, NotFound
 from workshop.extensions import db
 from workshop.forms import optional_int
 from workshop.lessons.models import LessonPlan
+from workshop.paging import page_of
 from workshop.photos import consent, forms, lists, owner, services
 from workshop.photos import moderation as moderating
 from workshop.photos.api import refused_upload
@@ -425,11 +426,11 @@ def reject(photo_id: int):
 @bp.get("/moderation")
 @staff_required
 def moderation():
-    waiting = lists.moderation_order(current_user, db.session.scalars(
-        moderating.moderation_queue(current_user).limit(200)).all())
+    page = page_of(moderating.moderation_queue(current_user))
+    waiting = lists.moderation_order(current_user, page.items)
     reported = db.session.scalars(moderating.reported_photos(current_user).limit(200)).all()
-    return render_template("photos/moderation.html", photos=waiting, reported=reported,
-                           uploaded_by=lists.uploaded_by)
+    return render_template("photos/moderation.html", photos=waiting, page=page,
+                           reported=reported, uploaded_by=lists.uploaded_by)
 
 
 @bp.post("/<id:photo_id>/review")

@@ -90,7 +90,9 @@ def _limit(name: str) -> int:
 
 def visible_photos(actor: User) -> Select[Photo]:
     """Participants see their own photos; workers their site's; admins all."""
-    query = select(Photo).order_by(Photo.created_at.desc(), Photo.id.desc())
+    # Lists show whose each photo is: one query for the owners, not one a row.
+    query = select(Photo).order_by(Photo.created_at.desc(), Photo.id.desc()).options(
+        selectinload(Photo.owner))
     if actor.role is Role.PARTICIPANT:
         return query.where(Photo.owner_id == actor.id)
     if not actor.is_admin:

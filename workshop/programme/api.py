@@ -10,7 +10,7 @@ from workshop.api.spec import ApiModel, OutModel, PageQuery, operation, page_of
 from workshop.auth.bearer import api_user
 from workshop.errors import Invalid
 from workshop.programme import services
-from workshop.programme.models import Session
+from workshop.programme.models import Enrolment, Session
 from workshop.stock.api import BookingOut, Id, Timestamp, Version
 
 bp = Blueprint("programme_api", __name__)
@@ -115,7 +115,7 @@ class ReservedOut(OutModel):
            tag="sessions", query=PageQuery, response=SessionOut, paged=True)
 def list_sessions(query: PageQuery):
     sessions = services.visible_sessions(api_user()).options(
-        selectinload(Session.enrolments))
+        selectinload(Session.enrolments).selectinload(Enrolment.participant))
     return page_of(sessions, Session.id, query, SessionOut)
 
 

@@ -23,6 +23,7 @@ from workshop.errors import NotFound
 from workshop.extensions import db
 from workshop.hosts import public_host
 from workshop.lessons import services as lessons
+from workshop.paging import page_of
 from workshop.programme import forms
 from workshop.programme import services as programme
 from workshop.programme.models import Session
@@ -73,9 +74,11 @@ def programme_template_helpers() -> dict:
 @login_required
 def sessions():
     now = utcnow()
-    return render_template("programme/sessions.html",
-                           upcoming=programme.upcoming(current_user, now),
-                           past=programme.past(current_user, now), now=now)
+    page = page_of(programme.coming_up(current_user, now))
+    # The recent past is for the first page only; the later ones go further ahead.
+    past = programme.past(current_user, now) if page.number == 1 else []
+    return render_template("programme/sessions.html", upcoming=page.items, page=page,
+                           past=past, now=now)
 
 
 def _month(value: str | None) -> date:

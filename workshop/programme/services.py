@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, select, update
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
@@ -55,7 +56,9 @@ def _lock_session(session: Session) -> None:
 
 def visible_sessions(actor: User) -> Select[Session]:
     """Admins see every site's; workers their site's; participants those they are in."""
-    query = select(Session).order_by(Session.starts_at, Session.id)
+    # Lists count each session's places: one query for the enrolments, not one a session.
+    query = select(Session).order_by(Session.starts_at, Session.id).options(
+        selectinload(Session.enrolments))
     if actor.role is Role.WORKER:
         query = query.where(Session.site_id == actor.site_id)
     elif actor.role is Role.PARTICIPANT:
@@ -73,8 +76,13 @@ def get_session(actor: User, session_id: int) -> Session:
     return session
 
 
+def coming_up(actor: User, now: datetime) -> Select[Session]:
+    """Sessions not over yet, soonest first."""
+    return visible_sessions(actor).where(Session.ends_at > now)
+
+
 def upcoming(actor: User, now: datetime, limit: int | None = None) -> list[Session]:
-    query = visible_sessions(actor).where(Session.ends_at > now)
+    query = coming_up(actor, now)
     if limit is not None:
         query = query.limit(limit)
     return list(db.session.scalars(query))

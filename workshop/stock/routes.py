@@ -15,6 +15,7 @@ from workshop.auth import services as auth
 from workshop.auth.models import Role, User
 from workshop.db import MAX_ID, utcnow
 from workshop.extensions import db
+from workshop.paging import page_of
 from workshop.stock import forms
 from workshop.stock import services as stock
 from workshop.stock.models import Booking, BookingState, Camera, CameraKind, CameraStatus
@@ -77,7 +78,6 @@ LISTS = {
     "all": ("All loans", "Every loan, newest first.",
             (Booking.starts_at.desc(), Booking.id.desc())),
 }
-ALL_LOANS_LIMIT = 200
 # A hand-over "now" with less than this left of today is due back tomorrow by default.
 SHORTEST_DEFAULT_LOAN = timedelta(hours=1)
 DAY_ENDS_AT = 17  # the programme's usual closing hour, for suggested return times
@@ -171,7 +171,8 @@ def cameras():
     else:
         # A used-up disposable will never be lent again: it has its own list.
         query = query.where(Camera.status != CameraStatus.USED)
-    found = db.session.scalars(query).all()
+    page = page_of(query)
+    found = page.items
     now = utcnow()
     out, upcoming = _whereabouts(found, now)
     films = {}
@@ -179,8 +180,8 @@ def cameras():
         for booking in db.session.scalars(stock.visible_bookings(current_user).where(
                 Booking.camera_id.in_([c.id for c in found]), Booking.state.in_(FILM_STATES))):
             films[booking.camera_id] = booking
-    return render_template("stock/cameras.html", cameras=found, status=status, out=out,
-                           upcoming=upcoming, now=now, films=films)
+    return render_template("stock/cameras.html", cameras=found, page=page, status=status,
+                           out=out, upcoming=upcoming, now=now, films=films)
 
 
 @bp.route("/cameras/new", methods=["GET", "POST"])
@@ -605,11 +606,9 @@ def loans(name: str):
     heading, explain, order = LISTS[name]
     query = (stock.visible_bookings(current_user).where(*conditions)
              .order_by(None).order_by(*order))
-    if name == "all":
-        query = query.limit(ALL_LOANS_LIMIT)
-    found = db.session.scalars(query).all()
-    return render_template("stock/loans.html", bookings=found, name=name, heading=heading,
-                           explain=explain, now=now, limit=ALL_LOANS_LIMIT)
+    page = page_of(query)
+    return render_template("stock/loans.html", bookings=page.items, page=page, name=name,
+                           heading=heading, explain=explain, now=now)
 
 
 @bp.get("/people/<id:user_id>/loans")

@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import Select, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
@@ -332,7 +333,9 @@ def visible_bookings(
     state: BookingState | str | None = None, overdue: bool | None = None,
     now: datetime | None = None,
 ) -> Select[Booking]:
-    query = select(Booking).order_by(Booking.id)
+    # Every list of loans shows each one's camera and borrower: one query each, not one a row.
+    query = select(Booking).order_by(Booking.id).options(
+        selectinload(Booking.camera), selectinload(Booking.participant))
     if actor.role is Role.WORKER:
         query = query.where(Booking.site_id == actor.site_id)
     elif actor.role is Role.PARTICIPANT:
