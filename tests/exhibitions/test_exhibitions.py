@@ -241,3 +241,28 @@ def test_an_erased_participant_leaves_the_exhibition(app, participant, worker, a
         auth.erase_participant(user(admin), user(participant), participant.username)
         db.session.commit()
         assert db.session.get(Exhibition, exhibition_id).entries == []
+
+
+def test_a_participant_moving_site_leaves_plans_not_prints(app, participant, worker, admin,
+                                                          other_site):
+    planned_photo = exhibit_ready(app, participant, worker, seed=0, caption="Planned")
+    printed_photo = exhibit_ready(app, participant, worker, seed=1, caption="Printed")
+    planned = plan(app, worker, [planned_photo])
+    printed = plan(app, worker, [printed_photo], printed=True)
+    with app.app_context():
+        counts = auth.move_participant(user(admin), user(participant), other_site)
+        db.session.commit()
+        assert counts["exhibition_photos"] == 1
+        assert db.session.get(Exhibition, planned).entries == []
+        assert [e.photo_id for e in db.session.get(Exhibition, printed).entries] == [
+            printed_photo]
+
+
+def test_public_pages_are_asked_for_again_before_a_cache_uses_them(app, client, participant,
+                                                                   worker):
+    exhibition_id = plan(app, worker, [exhibit_ready(app, participant, worker, seed=0,
+                                                     caption="Shown")], printed=True)
+    for path in ("show", "slideshow"):
+        answer = client.get(f"/exhibitions/{exhibition_id}/{path}")
+        assert answer.status_code == 200
+        assert answer.headers["Cache-Control"] == "public, no-cache"

@@ -1,7 +1,17 @@
 """Pages for exhibitions: the workers' list and plan, the choice of photos, sending to
 print and the PDFs; the public page and the full-screen slideshow for the event."""
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -17,6 +27,10 @@ from workshop.photos.storage import storage
 from workshop.web import FORM_ERRORS, form_failed, staff_required
 
 bp = Blueprint("exhibitions", __name__, url_prefix="/exhibitions")
+
+
+# A visitor's page or picture must not outlive a withdrawal in any cache: asked again first.
+PUBLIC_CACHE = "public, no-cache"
 
 
 @bp.context_processor
@@ -126,18 +140,24 @@ def _public(exhibition_id: int) -> Exhibition:
     return found
 
 
+def _for_visitors(template: str, exhibition_id: int):
+    found = _public(exhibition_id)
+    response = make_response(render_template(template, exhibition=found,
+                                              entries=services.on_show(found)))
+    # Signed-in people get no-store from the security headers; this leaves them alone.
+    if not current_user.is_authenticated:
+        response.headers["Cache-Control"] = PUBLIC_CACHE
+    return response
+
+
 @bp.get("/<id:exhibition_id>/show")
 def public(exhibition_id: int):
-    found = _public(exhibition_id)
-    return render_template("exhibitions/public.html", exhibition=found,
-                           entries=services.on_show(found))
+    return _for_visitors("exhibitions/public.html", exhibition_id)
 
 
 @bp.get("/<id:exhibition_id>/slideshow")
 def slideshow(exhibition_id: int):
-    found = _public(exhibition_id)
-    return render_template("exhibitions/slideshow.html", exhibition=found,
-                           entries=services.on_show(found))
+    return _for_visitors("exhibitions/slideshow.html", exhibition_id)
 
 
 @bp.get("/<id:exhibition_id>/photos/<photo_uuid>.jpg")
@@ -150,6 +170,5 @@ def photo_file(exhibition_id: int, photo_uuid: str):
     if not path.is_file():
         abort(404)
     response = send_file(path, mimetype="image/jpeg", etag=True, conditional=True)
-    # Asked again before every use, so a withdrawal reaches the screen at the next view.
-    response.headers["Cache-Control"] = "public, no-cache"
+    response.headers["Cache-Control"] = PUBLIC_CACHE
     return response

@@ -29,7 +29,7 @@ from workshop.exhibitions.models import (
 from workshop.extensions import db
 from workshop.photos.checks import CM_PER_INCH, PRINT_DPI
 from workshop.photos.models import ConsentPurpose, Credit, Photo
-from workshop.signals import consent_withdrawn
+from workshop.signals import consent_withdrawn, participant_moving
 
 TITLE_LIMIT = 120
 PLACE_LIMIT = 120
@@ -220,15 +220,36 @@ def _withdrawn(photo: Photo, *, purpose: ConsentPurpose, actor: User, now: datet
         ExhibitionPhoto.photo_id == photo.id)).all()
     for entry in entries:
         exhibition = entry.exhibition
+        # Sending to print at the same moment meets a changed row: the withdrawal then
+        # starts again (consent.withdraw_consent) and finds it printed.
+        flag_modified(exhibition, "title")
         if exhibition.printed:
             if entry.withdrawn_at is None:
                 entry.withdrawn_at = now
                 record(actor, "exhibition.print_withdrawn", "exhibition", exhibition.id,
                        site_id=exhibition.site_id, photo_id=photo.id)
         else:
-            exhibition.entries.remove(entry)
-            for position, rest in enumerate(exhibition.entries, start=1):
-                rest.position = position
+            _take_out(entry)
             record(actor, "exhibition.photo_removed", "exhibition", exhibition.id,
                    site_id=exhibition.site_id, photo_id=photo.id, reason="consent_withdrawn")
     db.session.flush()
+
+
+@participant_moving.connect
+def _leave_plans(participant: User, **_: Any) -> dict[str, int]:
+    # Their photos go to the new site: the old site's exhibitions not yet printed let them
+    # go too; prints already made stay on the record.
+    entries = db.session.scalars(
+        select(ExhibitionPhoto).join(ExhibitionPhoto.exhibition).join(ExhibitionPhoto.photo)
+        .where(Photo.owner_id == participant.id, Exhibition.printed_at.is_(None))).all()
+    for entry in entries:
+        _take_out(entry)
+    db.session.flush()
+    return {"exhibition_photos": len(entries)}
+
+
+def _take_out(entry: ExhibitionPhoto) -> None:
+    exhibition = entry.exhibition
+    exhibition.entries.remove(entry)
+    for position, rest in enumerate(exhibition.entries, start=1):
+        rest.position = position
