@@ -118,7 +118,8 @@ def test_reflect_share_discuss_exhibit_print(app, client, open_page, participant
 
     # An exhibition of the three consented photos; the one without a yes is not offered,
     # and the API refuses it by name.
-    desk.get_by_role("link", name="Exhibitions").first.click()
+    desk.get_by_role("link", name="Photos", exact=True).click()
+    desk.get_by_role("link", name="Exhibitions").click()
     desk.get_by_label("Title").fill("Our lives in pictures")
     desk.get_by_label("Where").fill("Town library")
     desk.get_by_label("First day").fill("2027-03-01")

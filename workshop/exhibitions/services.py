@@ -33,8 +33,9 @@ from workshop.signals import consent_withdrawn, participant_moving
 
 TITLE_LIMIT = 120
 PLACE_LIMIT = 120
-# A wall holds only so many; the catalogue and the PDFs stay a sensible size.
-MAX_PHOTOS = 100
+# A wall holds only so many; the prints PDF is made in memory, about 3.3 times its own
+# size (bench/exhibition_pdfs.py): 50 photos of 12 MP is about 700 MB at the peak.
+MAX_PHOTOS = 50
 
 
 def _flush() -> None:
