@@ -109,7 +109,7 @@ def _slideshow_page(session_id: int) -> str:
     slides = services.slides(current_user, session)
     return render_template(
         "discussion/slideshow.html", session=session, slides=slides,
-        questions=services.questions(session.site_id), form=forms.ThemeForm(),
+        questions=services.questions(session.site_id),
         themes_by_photo={s.photo.id: services.themes_of(s.photo) for s in slides})
 
 
@@ -140,13 +140,11 @@ def untag(photo_id: int, theme_id: int):
 
 
 def _back(photo_id: int) -> str:
-    """Where the worker tagged from: the slide they were on, the board, or the photo."""
+    """Where the worker tagged from: the slide they were on, or the photo's answers."""
     session_id = request.form.get("session_id", type=int)
     if session_id:
         return url_for("discussion.slideshow", session_id=session_id,
                        _anchor=f"photo-{photo_id}")
-    if request.form.get("back") == "board":
-        return url_for("discussion.board")
     return url_for("discussion.reflect", photo_id=photo_id)
 
 
@@ -156,8 +154,6 @@ def _again(photo_id: int, message: str, status: int):
     session_id = request.form.get("session_id", type=int)
     if session_id:
         return _slideshow_page(session_id), status
-    if request.form.get("back") == "board":
-        return _board_page(), status
     return _reflection_page(photos.get_photo(current_user, photo_id), status=status)
 
 
@@ -168,8 +164,7 @@ def board():
 
 
 def _board_page() -> str:
-    return render_template("discussion/board.html", board=services.board(current_user),
-                           form=forms.ThemeForm())
+    return render_template("discussion/board.html", board=services.board(current_user))
 
 
 @bp.post("/themes/<id:theme_id>/rename")

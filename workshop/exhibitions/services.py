@@ -75,6 +75,8 @@ def create_exhibition(actor: User, *, title: str, place: str, starts_on: date, e
                       site_id: int | None = None) -> Exhibition:
     require_staff(actor)
     site_id = site_id if site_id is not None else actor.site_id
+    if site_id is None:
+        raise Invalid.field("site_id", "Choose the site this exhibition is for.")
     site = get_row(Site, site_id)
     if site is None or not (actor.is_admin or site.id == actor.site_id):
         raise NotFound("There is no such site.")
