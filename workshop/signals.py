@@ -40,6 +40,13 @@ Sender: the photo; `public` (in the gallery) and `on_flickr` say where it belong
 A photo about to be deleted is sent with both False.
 """)
 
+consent_withdrawn = _signals.signal("consent-withdrawn", doc="""
+Someone took back a yes for one purpose of a photo (the owner, or a worker recording a no
+given in person). Sender: the photo; `purpose` (a ConsentPurpose), `actor`, `now`. A
+feature that put the photo somewhere for that purpose (an exhibition) takes it out, or
+records that it could not.
+""")
+
 photo_stored = _signals.signal("photo-stored", doc="""
 A photo was uploaded: its row is flushed and its files kept. Sender: the photo; `large`,
 its upright display copy (JPEG bytes, about 1,600 px long), for a feature that looks at

@@ -4,7 +4,7 @@ with a million photos the moderation page read a site's thousands to show fifty.
 Partial indexes, so they hold only the few rows each list shows.
 
 Revision ID: 0018_list_indexes
-Revises: 0015_faces
+Revises: 0017_photovoice
 Create Date: 2026-12-03
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018_list_indexes"
-down_revision = "0015_faces"
+down_revision = "0017_photovoice"
 branch_labels = None
 depends_on = None
 

@@ -7,7 +7,7 @@ the same run without touching this file.
 import base64
 import io
 import json
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 import schemathesis
@@ -30,9 +30,12 @@ from workshop.api.problems import PROBLEM_TYPE
 from workshop.api.routes import PREFIX
 from workshop.auth.models import User
 from workshop.db import utcnow
+from workshop.exhibitions import services as exhibitions
 from workshop.extensions import db
 from workshop.lessons import services as lessons
+from workshop.photos import consent
 from workshop.photos import services as photos
+from workshop.photos.models import Photo
 from workshop.programme import services as programme
 from workshop.stock import services as stock
 
@@ -114,6 +117,22 @@ def seed_photos(app, people: dict[str, Account]) -> None:
         db.session.commit()
 
 
+def seed_exhibitions(app, people: dict[str, Account]) -> None:
+    """Per site an exhibition of its photo, which has its owner's yes for exhibitions,
+    north first (ids 1, 2): the PDFs are made, not only refused."""
+    with app.app_context():
+        admin = db.session.get(User, people["admin"].id)
+        for photo_id, person in ((1, people["participant"]), (2, people["south participant"])):
+            owner = db.session.get(User, person.id)
+            photo = db.session.get(Photo, photo_id)
+            consent.give_consent(owner, photo, ["exhibition"])
+            exhibition = exhibitions.create_exhibition(
+                admin, title="Our lives", place="Library", starts_on=date(2027, 3, 1),
+                ends_on=date(2027, 3, 2), site_id=owner.site_id)
+            exhibitions.set_photos(admin, exhibition, [photo_id])
+        db.session.commit()
+
+
 @pytest.fixture(params=["admin", "worker", "participant"])
 def api_schema(request, app):
     """The app's own document, and a token for one role: the site rules are in the run."""
@@ -128,6 +147,7 @@ def api_schema(request, app):
         db.session.commit()
     seed_sessions(app, people)
     seed_photos(app, people)
+    seed_exhibitions(app, people)
     account = people[request.param]
     schema = schemathesis.openapi.from_wsgi(OPENAPI_PATH, app)
     schema.config.update(headers=api_token(app, account))

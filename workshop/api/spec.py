@@ -165,6 +165,8 @@ class Operation:
     files: tuple[str, ...] = ()
     # The config key of the largest file accepted: a bigger body is refused unread.
     file_limit: str | None = None
+    # A file answered instead of JSON (a PDF): the view returns the Response itself.
+    media_type: str = "application/json"
 
 
 def _validation_errors(exc: ValidationError) -> dict[str, list[str]]:
@@ -236,7 +238,8 @@ def _parse_query(model: type[BaseModel]) -> BaseModel:
 def operation(summary: str, *, tag: str, body=None, query=None, response=None,
               paged: bool = False, status: int = 200, errors: tuple[int, ...] = (),
               public: bool = False, form=None, files: tuple[str, ...] = (),
-              file_limit: str | None = None) -> Callable:
+              file_limit: str | None = None, media_type: str = "application/json"
+              ) -> Callable:
     """Declare an API view: its body and query are validated, its result serialised.
 
     The view gets `body=` (JSON), or `form=` (the text fields of a multipart body, whose
@@ -246,7 +249,7 @@ def operation(summary: str, *, tag: str, body=None, query=None, response=None,
     """
     op = Operation(summary=summary, tag=tag, body=body, query=query, response=response,
                    paged=paged, status=status, errors=errors, public=public, form=form,
-                   files=files, file_limit=file_limit)
+                   files=files, file_limit=file_limit, media_type=media_type)
 
     def decorate(view: Callable) -> Callable:
         @wraps(view)
@@ -325,6 +328,12 @@ def openapi_document(app: Flask, prefix: str = "/api/v1") -> dict:
             responses[str(op.status)] = {
                 "description": "A page of results",
                 "content": {"application/json": {"schema": page_schema(op.response)}},
+            }
+        elif op.media_type != "application/json":
+            responses[str(op.status)] = {
+                "description": "The file",
+                "content": {op.media_type: {"schema": {"type": "string",
+                                                       "format": "binary"}}},
             }
         else:
             if op.response is not None:

@@ -68,7 +68,7 @@ class ConsentsOut(OutModel):
 
 
 class PurposesIn(ApiModel):
-    purposes: list[PurposeName] = Field(min_length=1, max_length=2)
+    purposes: list[PurposeName] = Field(min_length=1, max_length=len(ConsentPurpose))
 
 
 class PhotoOut(OutModel):
@@ -180,8 +180,8 @@ def add_note(photo_id: int, body: NoteIn):
 
 
 @bp.post("/photos/<id:photo_id>/consent")
-@operation("Say yes to the gallery and/or Flickr for a photo (workers: record a yes given "
-           "in person)", tag="photos", body=PurposesIn, response=ConsentsOut,
+@operation("Say yes to the gallery, Flickr and/or exhibitions for a photo (workers: record "
+           "a yes given in person)", tag="photos", body=PurposesIn, response=ConsentsOut,
            errors=(404, 409))
 def give_consent(photo_id: int, body: PurposesIn):
     actor = api_user()
@@ -191,8 +191,8 @@ def give_consent(photo_id: int, body: PurposesIn):
 
 
 @bp.post("/photos/<id:photo_id>/withdraw")
-@operation("Take back a yes for the gallery and/or Flickr", tag="photos", body=PurposesIn,
-           response=ConsentsOut, errors=(404, 409))
+@operation("Take back a yes for the gallery, Flickr and/or exhibitions", tag="photos",
+           body=PurposesIn, response=ConsentsOut, errors=(404, 409))
 def withdraw_consent(photo_id: int, body: PurposesIn):
     actor = api_user()
     photo = services.get_photo(actor, photo_id)

@@ -14,6 +14,7 @@ from workshop.errors import Conflict, Invalid, NotFound
 from workshop.extensions import db
 from workshop.photos.models import Consent, ConsentEnd, ConsentPurpose, Photo, PhotoState
 from workshop.photos.services import refresh_where_shown
+from workshop.signals import consent_withdrawn
 
 # The words shown when consent is asked, by purpose and version. A change of wording is a
 # new version, so every consent keeps pointing at the words the person actually saw.
@@ -28,6 +29,12 @@ CONSENT_WORDING: dict[ConsentPurpose, dict[int, str]] = {
            "see it, with my chosen name or as Anonymous. A worker checks it first. I can "
            "say no again at any time, and we take it off Flickr.",
     },
+    ConsentPurpose.EXHIBITION: {
+        1: "Yes, this photo may be printed and shown at the programme's exhibitions, "
+           "where families, staff and visitors see it, with my chosen name or as "
+           "Anonymous. I can say no again until it is sent to print; after that, it is "
+           "taken down where it can be.",
+    },
 }
 
 
@@ -37,13 +44,16 @@ def current_wording(purpose: ConsentPurpose) -> tuple[int, str]:
     return latest, versions[latest]
 
 
+PURPOSES_MESSAGE = "Choose one or more of gallery, flickr and exhibition."
+
+
 def _purposes(purposes: list[str] | tuple[str, ...]) -> list[ConsentPurpose]:
     try:
         chosen = list(dict.fromkeys(ConsentPurpose(p) for p in purposes))
     except ValueError:
-        raise Invalid.field("purposes", "Choose gallery, flickr or both.") from None
+        raise Invalid.field("purposes", PURPOSES_MESSAGE) from None
     if not chosen:
-        raise Invalid.field("purposes", "Choose gallery, flickr or both.")
+        raise Invalid.field("purposes", PURPOSES_MESSAGE)
     return chosen
 
 
@@ -126,6 +136,7 @@ def _withdraw(actor: User, photo: Photo, purposes: list[ConsentPurpose], now: da
         ended.append(consent)
         record(actor, "photo.consent_withdrawn", "photo", photo.id, site_id=photo.site_id,
                purpose=purpose.value, witnessed=actor.id != photo.owner_id)
+        consent_withdrawn.send(photo, purpose=purpose, actor=actor, now=now)
     if ended and photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
         if not consents_in_force(photo, now):
             photo.state = PhotoState.WITHDRAWN

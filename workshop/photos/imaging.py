@@ -30,6 +30,8 @@ LARGE_LONG_SIDE = 1600
 THUMB_LONG_SIDE = 400
 # In the 80s JPEG's artefacts are hard to see on a phone screen, and the files stay small.
 JPEG_QUALITY = 84
+# A print shows what a screen hides: less compression, at a size that is still sent fast.
+PRINT_QUALITY = 95
 
 ORIENTATION = 0x0112
 EXIF_IFD = 0x8769
@@ -142,6 +144,15 @@ def check_file(path: str | os.PathLike[str], *, max_pixels: int) -> dict[str, An
         "megapixels": _megapixels(decoded),
         "checks": _analyse(decoded),
     }
+
+
+def print_copy(path: str | os.PathLike[str], *, max_pixels: int) -> bytes:
+    """The original at its full size for a print: upright, with its colour profile and no
+    other metadata (no GPS leaves for the print shop), as a high-quality JPEG."""
+    # No picture has a long side this big, so it is decoded and kept at its full size.
+    decoded = _decode(path, max_pixels=max_pixels, target=max_pixels)
+    return _encode(_orient(decoded.image, decoded.orientation), decoded.icc_profile,
+                   quality=PRINT_QUALITY)
 
 
 def _megapixels(decoded: _Decoded) -> float:
@@ -374,10 +385,10 @@ def _fit(image: Image.Image, long_side: int) -> Image.Image:
     return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
-def _encode(image: Image.Image, icc: bytes | None) -> bytes:
+def _encode(image: Image.Image, icc: bytes | None, quality: int = JPEG_QUALITY) -> bytes:
     buffer = io.BytesIO()
     # No exif, comment or xmp is passed, and info is empty, so Pillow writes none.
-    options: dict[str, Any] = {"quality": JPEG_QUALITY, "optimize": False}
+    options: dict[str, Any] = {"quality": quality, "optimize": False}
     if icc:
         options["icc_profile"] = icc
     image.save(buffer, "JPEG", **options)

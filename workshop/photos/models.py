@@ -58,6 +58,8 @@ class NoteTopic(enum.StrEnum):
 class ConsentPurpose(enum.StrEnum):
     GALLERY = "gallery"
     FLICKR = "flickr"
+    # Printed and shown at an exhibition the workers build; never the gallery or Flickr.
+    EXHIBITION = "exhibition"
 
 
 class ConsentEnd(enum.StrEnum):

@@ -112,7 +112,8 @@ def photo_json(photo: Photo, links: dict[str, tuple[str, str]]) -> dict:
     }
 
 
-PURPOSE_TITLES = {"gallery": "the public gallery", "flickr": "the Flickr group"}
+PURPOSE_TITLES = {"gallery": "the public gallery", "flickr": "the Flickr group",
+                  "exhibition": "exhibitions"}
 
 
 @bp.context_processor

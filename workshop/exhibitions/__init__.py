@@ -1,0 +1,1 @@
+"""Exhibitions: an ordered choice of consented photos, sent to print, with their PDFs."""

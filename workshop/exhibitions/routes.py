@@ -1,0 +1,174 @@
+"""Pages for exhibitions: the workers' list and plan, the choice of photos, sending to
+print and the PDFs; the public page and the full-screen slideshow for the event."""
+
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+
+from workshop.db import get_row, utcnow
+from workshop.errors import Conflict
+from workshop.exhibitions import forms, services
+from workshop.exhibitions.models import Exhibition
+from workshop.exhibitions.pdf import pdf_response
+from workshop.extensions import db
+from workshop.photos.models import ConsentPurpose, Photo
+from workshop.photos.services import visible_photos
+from workshop.photos.storage import storage
+from workshop.web import FORM_ERRORS, form_failed, staff_required
+
+bp = Blueprint("exhibitions", __name__, url_prefix="/exhibitions")
+
+
+# A visitor's page or picture must not outlive a withdrawal in any cache: asked again first.
+PUBLIC_CACHE = "public, no-cache"
+
+
+@bp.context_processor
+def exhibition_template_helpers() -> dict:
+    return {"credit_of": services.credit_of, "title_of": services.title_of,
+            "print_sizes": forms.PRINT_SIZE_TITLES}
+
+
+@bp.route("", methods=["GET", "POST"])
+@staff_required
+def index():
+    form = forms.ExhibitionForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            exhibition = services.create_exhibition(
+                current_user, title=form.title.data, place=form.place.data,
+                starts_on=form.starts_on.data, ends_on=form.ends_on.data,
+                print_size=form.print_size.data)
+        except FORM_ERRORS as exc:
+            status = form_failed(form, exc)
+        else:
+            flash("Exhibition planned. Now choose its photos.", "success")
+            return redirect(url_for("exhibitions.exhibition", exhibition_id=exhibition.id))
+    elif request.method == "POST":
+        status = 422
+    exhibitions = db.session.scalars(services.visible_exhibitions(current_user)).all()
+    return render_template("exhibitions/index.html", form=form,
+                           exhibitions=exhibitions), status
+
+
+def _candidates(exhibition: Exhibition) -> list[Photo]:
+    """Photos of the site whose owners said yes to exhibitions, newest first."""
+    now = utcnow()
+    return list(db.session.scalars(
+        visible_photos(current_user).where(
+            Photo.site_id == exhibition.site_id,
+            Photo.has_consent(ConsentPurpose.EXHIBITION, now),
+            Photo.reported_at.is_(None)).limit(300)))
+
+
+def _page(exhibition: Exhibition, status: int = 200):
+    chosen = {entry.photo_id: entry.position for entry in exhibition.entries}
+    return render_template(
+        "exhibitions/exhibition.html", exhibition=exhibition, chosen=chosen,
+        candidates=[] if exhibition.printed else _candidates(exhibition),
+        too_small={entry.id for entry in services.too_small(exhibition)},
+        on_show={entry.id for entry in services.on_show(exhibition)},
+        print_cm=services.print_cm), status
+
+
+@bp.get("/<id:exhibition_id>")
+@staff_required
+def exhibition(exhibition_id: int):
+    return _page(services.get_exhibition(current_user, exhibition_id))
+
+
+@bp.post("/<id:exhibition_id>/photos")
+@staff_required
+def set_photos(exhibition_id: int):
+    found = services.get_exhibition(current_user, exhibition_id)
+    # Ticked photos, in the order of the numbers typed beside them (unnumbered ones last).
+    ticked = request.form.getlist("photo_ids", type=int)
+
+    def place(photo_id: int) -> tuple[int, int]:
+        number = request.form.get(f"position_{photo_id}", type=int)
+        return (number if number is not None else 10**6, ticked.index(photo_id))
+
+    try:
+        services.set_photos(current_user, found, sorted(ticked, key=place))
+    except FORM_ERRORS as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _page(services.get_exhibition(current_user, exhibition_id), exc.status)
+    flash("The photos are saved, in this order.", "success")
+    return redirect(url_for("exhibitions.exhibition", exhibition_id=found.id))
+
+
+@bp.post("/<id:exhibition_id>/print")
+@staff_required
+def send_to_print(exhibition_id: int):
+    found = services.get_exhibition(current_user, exhibition_id)
+    try:
+        services.send_to_print(current_user, found)
+    except Conflict as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _page(services.get_exhibition(current_user, exhibition_id), exc.status)
+    flash("Sent to print. The list of photos is fixed now.", "success")
+    return redirect(url_for("exhibitions.exhibition", exhibition_id=found.id))
+
+
+@bp.get("/<id:exhibition_id>/<any(prints, cards, catalogue):kind>.pdf")
+@staff_required
+def pdf(exhibition_id: int, kind: str):
+    return pdf_response(services.get_exhibition(current_user, exhibition_id), kind)
+
+
+# --- for the public, once it has been sent to print -------------------------------------
+
+
+def _public(exhibition_id: int) -> Exhibition:
+    # A plan still being made is nobody else's business.
+    found = get_row(Exhibition, exhibition_id)
+    if found is None or not found.printed:
+        abort(404)
+    return found
+
+
+def _for_visitors(template: str, exhibition_id: int):
+    found = _public(exhibition_id)
+    response = make_response(render_template(template, exhibition=found,
+                                              entries=services.on_show(found)))
+    # Signed-in people get no-store from the security headers; this leaves them alone.
+    if not current_user.is_authenticated:
+        response.headers["Cache-Control"] = PUBLIC_CACHE
+    return response
+
+
+@bp.get("/<id:exhibition_id>/show")
+def public(exhibition_id: int):
+    return _for_visitors("exhibitions/public.html", exhibition_id)
+
+
+@bp.get("/<id:exhibition_id>/slideshow")
+def slideshow(exhibition_id: int):
+    return _for_visitors("exhibitions/slideshow.html", exhibition_id)
+
+
+@bp.get("/<id:exhibition_id>/photos/<photo_uuid>.jpg")
+def photo_file(exhibition_id: int, photo_uuid: str):
+    found = _public(exhibition_id)
+    photo = db.session.scalar(select(Photo).where(Photo.uuid == photo_uuid))
+    if photo is None or photo.id not in {e.photo_id for e in services.on_show(found)}:
+        abort(404)
+    path = storage().copy_path(photo.content_hash, "large")
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/jpeg", etag=True, conditional=True)
+    response.headers["Cache-Control"] = PUBLIC_CACHE
+    return response
