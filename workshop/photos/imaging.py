@@ -128,8 +128,8 @@ def process(path: str | os.PathLike[str], *, max_pixels: int) -> Processed:
         height=decoded.height,
         megapixels=_megapixels(decoded),
         checks=found,
-        large=_encode(large_image, decoded.icc_profile),
-        thumb=_encode(thumb_image, decoded.icc_profile),
+        large=encode_jpeg(large_image, decoded.icc_profile),
+        thumb=encode_jpeg(thumb_image, decoded.icc_profile),
     )
 
 
@@ -374,7 +374,7 @@ def _fit(image: Image.Image, long_side: int) -> Image.Image:
     return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
-def _encode(image: Image.Image, icc: bytes | None) -> bytes:
+def encode_jpeg(image: Image.Image, icc: bytes | None) -> bytes:
     buffer = io.BytesIO()
     # No exif, comment or xmp is passed, and info is empty, so Pillow writes none.
     options: dict[str, Any] = {"quality": JPEG_QUALITY, "optimize": False}

@@ -92,9 +92,11 @@ class Storage:
             raise
         return Received(path=path, sha256=digest.hexdigest(), size=size)
 
-    def _place(self, final: Path, data: bytes | None = None, source: Path | None = None) -> None:
-        """Put data (or the synced file at source, by renaming it) at final, atomically."""
-        if final.exists():
+    def _place(self, final: Path, data: bytes | None = None, source: Path | None = None,
+               replace: bool = False) -> None:
+        """Put data (or the synced file at source, by renaming it) at final, atomically;
+        a file already there is kept unless replace."""
+        if final.exists() and not replace:
             # Named by content: the same bytes are already there (another person's upload).
             return
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -132,11 +134,12 @@ class Storage:
             raise ValueError(kind)
         return self.root / "public" / photo_uuid[:2] / f"{photo_uuid}-{kind}.jpg"
 
-    def publish(self, content_hash: str, photo_uuid: str) -> list[Path]:
+    def publish(self, photo_uuid: str, copies: dict[str, bytes]) -> list[Path]:
+        """Write the gallery's copies, each replacing the one there in one rename: what
+        they obscure can change while the photo stays public."""
         self.created = []
         for kind in COPY_KINDS:
-            self._place(self.public_path(photo_uuid, kind),
-                        self.copy_path(content_hash, kind).read_bytes())
+            self._place(self.public_path(photo_uuid, kind), copies[kind], replace=True)
         return self.created
 
     def unpublish(self, photo_uuid: str) -> None:
