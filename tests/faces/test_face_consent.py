@@ -5,10 +5,10 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image
 from sqlalchemy import select
 
 from tests.faces import pictures
+from tests.faces.pictures import crop, laplacian_variance
 from tests.fixtures.accounts import api_token, user
 from tests.fixtures.flickr import drain, flickr_settings, on_flickr
 from tests.fixtures.pages import csrf_from
@@ -46,20 +46,6 @@ def friends(app, participant, purposes=("gallery",)) -> int:
 def face_ids(photo_id: int) -> list[int]:
     return list(db.session.scalars(select(Face.id).where(Face.photo_id == photo_id)
                                    .order_by(Face.id)))
-
-
-def laplacian_variance(picture: Image.Image) -> float:
-    grey = np.asarray(picture.convert("L"), dtype=np.float64)
-    lap = (4 * grey[1:-1, 1:-1] - grey[:-2, 1:-1] - grey[2:, 1:-1]
-           - grey[1:-1, :-2] - grey[1:-1, 2:])
-    return float(lap.var())
-
-
-def crop(data: bytes, face: Face) -> Image.Image:
-    picture = Image.open(io.BytesIO(data))
-    width, height = picture.size
-    return picture.crop((round(face.x * width), round(face.y * height),
-                         round((face.x + face.w) * width), round((face.y + face.h) * height)))
 
 
 def test_a_yes_is_recorded_and_its_withdrawal_kept_as_history(app, participant):
