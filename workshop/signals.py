@@ -51,7 +51,7 @@ must keep it back raises a DomainError saying why.
 photo_publishing = _signals.signal("photo-publishing", doc="""
 A public copy of a photo is being made. Sender: the photo; `purpose` (a ConsentPurpose),
 where the copy goes; `picture`, the display copy (an RGB PIL image) to change in place.
-A receiver that obscured something returns True. Nothing public is made without it.
+A receiver that obscured something returns True. Every public copy is made through it.
 """)
 
 photo_stored = _signals.signal("photo-stored", doc="""
