@@ -54,6 +54,12 @@ where the copy goes; `picture`, the display copy (an RGB PIL image) to change in
 A receiver that obscured something returns True. Every public copy is made through it.
 """)
 
+stored_files_wanted = _signals.signal("stored-files-wanted", doc="""
+The photos' storage is being checked for files no row points to. Sender: None. A
+feature that keeps files of its own there as originals (a face's signed consent form)
+returns the set of their content hashes, which are then not orphans.
+""")
+
 photo_stored = _signals.signal("photo-stored", doc="""
 A photo was uploaded: its row is flushed and its files kept. Sender: the photo; `large`,
 its upright display copy (JPEG bytes, about 1,600 px long), for a feature that looks at

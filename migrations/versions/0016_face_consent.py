@@ -1,5 +1,5 @@
-"""What was recorded for each face: a person's yes (who, how, when, for what), "blur in
-public" or "not a person", kept as history.
+"""What was recorded for each face: a person's yes (who, how, when, for what, with an
+optional scan of the signed form), "blur in public" or "not a person", kept as history.
 
 The purposes are a JSON list of consent purposes, checked by the service, so a purpose
 added to photos' consents needs no change here.
@@ -29,6 +29,8 @@ def upgrade():
         sa.Column("name", sa.String(length=100), nullable=True),
         sa.Column("how", sa.String(length=10), nullable=True),
         sa.Column("agreed_on", sa.Date(), nullable=True),
+        sa.Column("form_hash", sa.String(length=64), nullable=True),
+        sa.Column("form_type", sa.String(length=40), nullable=True),
         sa.Column("purposes", sa.JSON(), nullable=False),
         sa.Column("decided_at", Timestamp, nullable=False),
         sa.Column("decided_by_id", sa.Integer(), nullable=False),
@@ -55,6 +57,7 @@ def upgrade():
         sa.PrimaryKeyConstraint("id", name=op.f("pk_face_decisions")),
     )
     op.create_index("ix_face_decisions_face_id", "face_decisions", ["face_id"])
+    op.create_index("ix_face_decisions_form_hash", "face_decisions", ["form_hash"])
     # One decision in force per face, even when two clicks race.
     op.create_index("uq_face_decisions_in_force", "face_decisions", ["face_id"], unique=True,
                     sqlite_where=sa.text("ended_at IS NULL"),

@@ -2,6 +2,7 @@
 and obeyed by every public copy (the gallery's and Flickr's)."""
 
 import io
+from datetime import timedelta
 
 import numpy as np
 import pytest
@@ -11,8 +12,8 @@ from tests.faces import pictures
 from tests.faces.pictures import crop, laplacian_variance
 from tests.fixtures.accounts import api_token, user
 from tests.fixtures.flickr import drain, flickr_settings, on_flickr
-from tests.fixtures.pages import csrf_from
-from tests.fixtures.photos import ALL_CHECKED
+from tests.fixtures.pages import csrf_from, login
+from tests.fixtures.photos import ALL_CHECKED, multipart
 from workshop.audit.models import AuditEvent
 from workshop.errors import Invalid, NotFound
 from workshop.extensions import db
@@ -280,3 +281,50 @@ def test_the_api_records_a_decision_and_lists_it(app, client, participant, worke
     listed = client.get(f"/api/v1/photos/{photo_id}", headers=headers).json["faces"]
     assert [(f["status"], f["purposes"]) for f in listed] == [
         ("consented", ["gallery"]), ("not_a_person", [])]
+
+
+def test_a_signed_form_is_kept_as_an_original_and_is_no_orphan(app, participant):
+    photo_id = friends(app, participant)
+    scan = pictures.jpeg(pictures.landscape())
+    with app.app_context():
+        owner = user(participant)
+        face = db.session.get(Face, face_ids(photo_id)[0])
+        for how, content, message in (("verbal", scan, "goes with"),
+                                      ("written", b"just words", "JPEG or PNG")):
+            with pytest.raises(Invalid) as refused:
+                faces.decide(owner, face, "consented", ["gallery"], "Sam", how,
+                             form=io.BytesIO(content))
+            assert message in refused.value.errors["form"][0]
+            db.session.rollback()
+        decision = faces.decide(owner, face, "consented", ["gallery", "flickr"], "Sam",
+                                "written", form=io.BytesIO(scan))
+        db.session.commit()
+        path = storage().original_path(decision.form_hash)
+        assert decision.form_type == "image/jpeg" and path.read_bytes() == scan
+        # A yes that loses a purpose keeps its form.
+        assert faces.withdraw(owner, face, ["flickr"]).form_hash == decision.form_hash
+        db.session.commit()
+        assert path not in photos.fsck(clean=True, grace=timedelta(0)).orphans
+        assert path.exists()
+
+
+def test_the_signed_form_is_sent_back_to_its_owner_only(app, client, participant,
+                                                       other_participant):
+    photo_id = friends(app, participant)
+    with app.app_context():
+        first = face_ids(photo_id)[0]
+    login(client, participant)
+    html = client.get(f"/photos/{photo_id}/faces/{first}").get_data(as_text=True)
+    scan = pictures.jpeg(pictures.landscape())
+    saved = client.post(f"/photos/{photo_id}/faces/{first}", **multipart(
+        {"csrf_token": csrf_from(html), "status": "consented", "name": "Sam",
+         "how": "written", "purposes": "gallery"}, "form", [(scan, "form.jpg")]))
+    assert saved.status_code == 302, saved.get_data(as_text=True)
+    page = client.get(f"/photos/{photo_id}/faces/{first}").get_data(as_text=True)
+    assert "See the signed form" in page
+    with client.get(f"/photos/{photo_id}/faces/{first}/form") as sent:
+        assert sent.status_code == 200 and sent.data == scan
+    stranger = app.test_client()
+    login(stranger, other_participant)
+    with stranger.get(f"/photos/{photo_id}/faces/{first}/form") as refused:
+        assert refused.status_code == 404

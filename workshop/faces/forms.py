@@ -1,6 +1,7 @@
 """Forms for what a person in a photo said about their face."""
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import DateField, RadioField, SelectChoice, SelectMultipleField, StringField
 from wtforms.validators import Optional
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -28,6 +29,9 @@ class DecisionForm(FlaskForm):
                      choices=[SelectChoice(h.value, words) for h, words in HOW_WORDS.items()])
     agreed_on = DateField("When?", validators=[Optional()],
                           description="Leave it empty for today.")
+    form = FileField("A photo or scan of the signed form (if you have one)",
+                     description="JPEG, PNG or PDF.",
+                     render_kw={"accept": "image/jpeg,image/png,application/pdf"})
     purposes = SelectMultipleField(
         "Where may their face be seen?", validate_choice=False,
         choices=[SelectChoice(p.value, purpose_words(p.value)) for p in ConsentPurpose],

@@ -116,6 +116,10 @@ class FaceDecision(Model):
     name: Mapped[str | None] = mapped_column(String(100))
     how: Mapped[AgreedHow | None] = mapped_column(string_enum(AgreedHow, "agreed_how", 10))
     agreed_on: Mapped[date | None] = mapped_column(Date)
+    # A scan (or photo) of the signed form, kept as photos keep an original: named by the
+    # SHA-256 of its bytes in the photos' storage, with what kind of file it is.
+    form_hash: Mapped[str | None] = mapped_column(String(64), index=True)
+    form_type: Mapped[str | None] = mapped_column(String(40))
     # ConsentPurpose values, checked by the service against the enum as it is then, so a
     # purpose added later needs no migration here.
     purposes: Mapped[list[str]] = mapped_column(JSON, default=list)

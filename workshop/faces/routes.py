@@ -3,7 +3,7 @@ and the page where a decision for one face is recorded."""
 
 from typing import Any
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user, login_required
 
 from workshop.auth.models import User
@@ -11,6 +11,7 @@ from workshop.faces import forms, services
 from workshop.faces.models import Face, FaceStatus
 from workshop.photos import services as photos
 from workshop.photos.models import Photo
+from workshop.photos.storage import storage
 from workshop.signals import photo_shown
 from workshop.web import FORM_ERRORS, form_failed
 
@@ -79,8 +80,10 @@ def decide(photo_id: int, face_id: int):
     form = forms.DecisionForm()
     if form.validate_on_submit():
         try:
+            scan = form.form.data
             services.decide(current_user, face, form.status.data or "", form.purposes.data or [],
-                            form.name.data, form.how.data, form.agreed_on.data)
+                            form.name.data, form.how.data, form.agreed_on.data,
+                            scan.stream if scan and scan.filename else None)
         except FORM_ERRORS as exc:
             return _decision_page(photo, face, form, form_failed(form, exc))
         flash(f"Saved for face {services.number(face)}: {recorded(face)}", "success")
@@ -103,3 +106,20 @@ def withdraw(photo_id: int, face_id: int):
             flash(f"Taken back. Face {services.number(face)} is blurred in public from now on.",
                   "success")
     return redirect(url_for("photos.photo", photo_id=photo.id, _anchor="faces"))
+
+
+@bp.get("/<id:photo_id>/faces/<id:face_id>/form")
+@login_required
+def signed_form(photo_id: int, face_id: int):
+    """The signed form of the yes in force, for the photo's owner and the site's workers."""
+    face = services.get_face(photos.get_photo(current_user, photo_id), face_id)
+    decision = face.decision
+    if decision is None or decision.form_hash is None or decision.form_type is None:
+        abort(404)
+    path = storage().original_path(decision.form_hash)
+    if not path.is_file():
+        abort(404)
+    extension = decision.form_type.rsplit("/", 1)[1].replace("jpeg", "jpg")
+    return send_file(path, mimetype=decision.form_type, as_attachment=True,
+                     download_name=f"face-{services.number(face)}-form.{extension}",
+                     etag=decision.form_hash, conditional=True, max_age=None)

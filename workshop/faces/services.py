@@ -10,9 +10,11 @@ import math
 from collections.abc import Sequence
 from datetime import date, datetime
 from io import BytesIO
-from typing import Any
+from typing import IO, Any
 
+from flask import current_app
 from PIL import Image
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from workshop.audit.services import record
@@ -22,9 +24,16 @@ from workshop.errors import Invalid, NotFound
 from workshop.extensions import db
 from workshop.faces import detector
 from workshop.faces.models import AgreedHow, DecisionEnd, Face, FaceDecision, FaceStatus
+from workshop.photos import metadata
 from workshop.photos.models import ConsentPurpose, Photo, PhotoState
 from workshop.photos.services import refresh_where_shown
-from workshop.signals import photo_approving, photo_publishing, photo_stored
+from workshop.photos.storage import FileTooLarge, storage, track_new_files
+from workshop.signals import (
+    photo_approving,
+    photo_publishing,
+    photo_stored,
+    stored_files_wanted,
+)
 
 NAME_LIMIT = 100
 # Obscured around the box by this much of its size on each side: the detector's box is
@@ -33,6 +42,9 @@ MARGIN = 0.3
 # What is left of the box and its margin across: a few cells of colour, from which no
 # face can be recovered; smoothed back up, so nothing of the cells' edges remains either.
 CELLS = 4
+# A signed form, photographed or scanned: told apart by how the file starts.
+FORM_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png",
+              b"%PDF-": "application/pdf"}
 
 
 def faces_message(count: int) -> str:
@@ -150,9 +162,11 @@ def _how(how: AgreedHow | str | None) -> AgreedHow:
 
 def decide(actor: User, face: Face, status: FaceStatus | str, purposes: Sequence[str] = (),
            name: str | None = None, how: AgreedHow | str | None = None,
-           agreed_on: date | None = None, now: datetime | None = None) -> FaceDecision:
+           agreed_on: date | None = None, form: IO[bytes] | None = None,
+           now: datetime | None = None) -> FaceDecision:
     """Record what is decided for a face; the decision in force before it ends (as a
-    withdrawal, if a yes lost a purpose) and stays as history."""
+    withdrawal, if a yes lost a purpose) and stays as history. form: a scan of the signed
+    form, kept as an original is."""
     status = _status(status)
     _may_decide_for(actor, face, status)
     now = now or utcnow()
@@ -164,7 +178,41 @@ def decide(actor: User, face: Face, status: FaceStatus | str, purposes: Sequence
         decision.agreed_on = agreed_on or now.date()
         if decision.agreed_on > now.date():
             raise Invalid.field("agreed_on", "That date has not come yet.")
+    if form is not None:
+        if decision.how is not AgreedHow.WRITTEN:
+            raise Invalid.field("form", "A form goes with \"they signed a form\".")
+        decision.form_hash, decision.form_type = _keep_form(form)
     return _replace(actor, face, decision, now)
+
+
+def _keep_form(stream: IO[bytes]) -> tuple[str, str]:
+    """Store a signed form as photos store an original: its content hash and its type."""
+    store = storage()
+    limit = int(current_app.config["PHOTO_MAX_BYTES"])
+    try:
+        received = store.receive(stream, limit)
+    except FileTooLarge:
+        raise Invalid.field("form", f"The form is bigger than {limit // (1024 * 1024)} MB. "
+                                    "Take its photo again, a little further away.") from None
+    try:
+        with received.path.open("rb") as file:
+            start = file.read(8)
+        kind = next((name for magic, name in FORM_TYPES.items() if start.startswith(magic)),
+                    None)
+        if kind is None:
+            raise Invalid.field("form", "Send the form as a photo (JPEG or PNG) or a PDF.")
+        # Where and with what a phone photographed the form is not kept.
+        metadata.scrub_file(received.path)
+        track_new_files(db.session(), store.keep_original(received))
+    finally:
+        received.discard()
+    return received.sha256, kind
+
+
+@stored_files_wanted.connect
+def _forms_kept(_: Any, **__: Any) -> set[str]:
+    return set(db.session.scalars(select(FaceDecision.form_hash)
+                                  .where(FaceDecision.form_hash.is_not(None))))
 
 
 def withdraw(actor: User, face: Face, purposes: list[str] | None = None,
@@ -178,8 +226,10 @@ def withdraw(actor: User, face: Face, purposes: list[str] | None = None,
     kept = [p for p in current.purposes if p not in ending]
     if not kept:
         return decide(actor, face, FaceStatus.BLUR, now=now)
-    return decide(actor, face, FaceStatus.CONSENTED, kept, current.name, current.how,
-                  current.agreed_on, now)
+    decision = decide(actor, face, FaceStatus.CONSENTED, kept, current.name, current.how,
+                      current.agreed_on, now=now)
+    decision.form_hash, decision.form_type = current.form_hash, current.form_type
+    return decision
 
 
 def _replace(actor: User, face: Face, decision: FaceDecision, now: datetime) -> FaceDecision:

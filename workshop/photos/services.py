@@ -44,6 +44,7 @@ from workshop.signals import (
     photo_publishing,
     photo_stored,
     photo_visibility_changed,
+    stored_files_wanted,
 )
 from workshop.stock.models import Booking
 
@@ -390,6 +391,8 @@ def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
     # A gallery copy of a photo that is no longer public is an orphan too.
     known = {content_hash for _, content_hash in rows} | {
         "public:" + p.uuid for p in photos if p.is_public(now)}
+    for _, kept in stored_files_wanted.send(None):
+        known |= kept
     cutoff = time.time() - grace.total_seconds()
     for content_hash, path in store.files():
         if content_hash in known or path.stat().st_mtime > cutoff:

@@ -116,10 +116,16 @@ class Storage:
         _fsync_dir(final.parent)
         self.created.append(final)
 
-    def keep(self, received: Received, copies: dict[str, bytes]) -> list[Path]:
-        """Move the original into place and write its display copies; returns new files."""
+    def keep_original(self, received: Received) -> list[Path]:
+        """Move a received file into place as an original, without copies (a signed
+        consent form); returns new files."""
         self.created = []
         self._place(self.original_path(received.sha256), source=received.path)
+        return self.created
+
+    def keep(self, received: Received, copies: dict[str, bytes]) -> list[Path]:
+        """Move the original into place and write its display copies; returns new files."""
+        self.keep_original(received)
         for kind in COPY_KINDS:
             self._place(self.copy_path(received.sha256, kind), copies[kind])
         return self.created
