@@ -293,11 +293,11 @@ def test_a_signed_form_is_kept_as_an_original_and_is_no_orphan(app, participant)
                                       ("written", b"just words", "JPEG or PNG")):
             with pytest.raises(Invalid) as refused:
                 faces.decide(owner, face, "consented", ["gallery"], "Sam", how,
-                             form=io.BytesIO(content))
-            assert message in refused.value.errors["form"][0]
+                             scan=io.BytesIO(content))
+            assert message in refused.value.errors["scan"][0]
             db.session.rollback()
         decision = faces.decide(owner, face, "consented", ["gallery", "flickr"], "Sam",
-                                "written", form=io.BytesIO(scan))
+                                "written", scan=io.BytesIO(scan))
         db.session.commit()
         path = storage().original_path(decision.form_hash)
         assert decision.form_type == "image/jpeg" and path.read_bytes() == scan
@@ -318,7 +318,7 @@ def test_the_signed_form_is_sent_back_to_its_owner_only(app, client, participant
     scan = pictures.jpeg(pictures.landscape())
     saved = client.post(f"/photos/{photo_id}/faces/{first}", **multipart(
         {"csrf_token": csrf_from(html), "status": "consented", "name": "Sam",
-         "how": "written", "purposes": "gallery"}, "form", [(scan, "form.jpg")]))
+         "how": "written", "purposes": "gallery"}, "scan", [(scan, "form.jpg")]))
     assert saved.status_code == 302, saved.get_data(as_text=True)
     page = client.get(f"/photos/{photo_id}/faces/{first}").get_data(as_text=True)
     assert "See the signed form" in page

@@ -29,7 +29,7 @@ class DecisionForm(FlaskForm):
                      choices=[SelectChoice(h.value, words) for h, words in HOW_WORDS.items()])
     agreed_on = DateField("When?", validators=[Optional()],
                           description="Leave it empty for today.")
-    form = FileField("A photo or scan of the signed form (if you have one)",
+    scan = FileField("A photo or scan of the signed form (if you have one)",
                      description="JPEG, PNG or PDF.",
                      render_kw={"accept": "image/jpeg,image/png,application/pdf"})
     purposes = SelectMultipleField(

@@ -8,7 +8,7 @@ from flask_login import current_user, login_required
 
 from workshop.auth.models import User
 from workshop.faces import forms, services
-from workshop.faces.models import Face, FaceStatus
+from workshop.faces.models import AgreedHow, Face, FaceStatus
 from workshop.photos import services as photos
 from workshop.photos.models import Photo
 from workshop.photos.storage import storage
@@ -27,7 +27,7 @@ def recorded(face: Face) -> str:
         return "Blurred in public."
     if decision.status is FaceStatus.NOT_A_PERSON:
         return "Not a person."
-    how = "signed a form" if decision.how and decision.how.value == "written" else "said yes"
+    how = "signed a form" if decision.how is AgreedHow.WRITTEN else "said yes"
     where = " and ".join(services.purpose_words(p) for p in decision.purposes)
     return f"{decision.name} {how} on {decision.agreed_on:%-d %B %Y}, for {where}."
 
@@ -80,7 +80,7 @@ def decide(photo_id: int, face_id: int):
     form = forms.DecisionForm()
     if form.validate_on_submit():
         try:
-            scan = form.form.data
+            scan = form.scan.data
             services.decide(current_user, face, form.status.data or "", form.purposes.data or [],
                             form.name.data, form.how.data, form.agreed_on.data,
                             scan.stream if scan and scan.filename else None)

@@ -162,11 +162,11 @@ def _how(how: AgreedHow | str | None) -> AgreedHow:
 
 def decide(actor: User, face: Face, status: FaceStatus | str, purposes: Sequence[str] = (),
            name: str | None = None, how: AgreedHow | str | None = None,
-           agreed_on: date | None = None, form: IO[bytes] | None = None,
+           agreed_on: date | None = None, scan: IO[bytes] | None = None,
            now: datetime | None = None) -> FaceDecision:
     """Record what is decided for a face; the decision in force before it ends (as a
-    withdrawal, if a yes lost a purpose) and stays as history. form: a scan of the signed
-    form, kept as an original is."""
+    withdrawal, if a yes lost a purpose) and stays as history. scan: of the signed form,
+    kept as an original is."""
     status = _status(status)
     _may_decide_for(actor, face, status)
     now = now or utcnow()
@@ -178,10 +178,10 @@ def decide(actor: User, face: Face, status: FaceStatus | str, purposes: Sequence
         decision.agreed_on = agreed_on or now.date()
         if decision.agreed_on > now.date():
             raise Invalid.field("agreed_on", "That date has not come yet.")
-    if form is not None:
+    if scan is not None:
         if decision.how is not AgreedHow.WRITTEN:
-            raise Invalid.field("form", "A form goes with \"they signed a form\".")
-        decision.form_hash, decision.form_type = _keep_form(form)
+            raise Invalid.field("scan", "A form goes with \"they signed a form\".")
+        decision.form_hash, decision.form_type = _keep_form(scan)
     return _replace(actor, face, decision, now)
 
 
@@ -192,7 +192,7 @@ def _keep_form(stream: IO[bytes]) -> tuple[str, str]:
     try:
         received = store.receive(stream, limit)
     except FileTooLarge:
-        raise Invalid.field("form", f"The form is bigger than {limit // (1024 * 1024)} MB. "
+        raise Invalid.field("scan", f"The form is bigger than {limit // (1024 * 1024)} MB. "
                                     "Take its photo again, a little further away.") from None
     try:
         with received.path.open("rb") as file:
@@ -200,7 +200,7 @@ def _keep_form(stream: IO[bytes]) -> tuple[str, str]:
         kind = next((name for magic, name in FORM_TYPES.items() if start.startswith(magic)),
                     None)
         if kind is None:
-            raise Invalid.field("form", "Send the form as a photo (JPEG or PNG) or a PDF.")
+            raise Invalid.field("scan", "Send the form as a photo (JPEG or PNG) or a PDF.")
         # Where and with what a phone photographed the form is not kept.
         metadata.scrub_file(received.path)
         track_new_files(db.session(), store.keep_original(received))
