@@ -94,8 +94,8 @@ def register_blueprints(app: Flask) -> None:
     from workshop.discussion.routes import bp as discussion_bp
     from workshop.exhibitions.api import bp as exhibitions_api
     from workshop.exhibitions.routes import bp as exhibitions_bp
-    from workshop.faces import api as _faces_api  # noqa: F401
-    from workshop.faces import routes as _faces_routes  # noqa: F401
+    from workshop.faces.api import bp as faces_api
+    from workshop.faces.routes import bp as faces_bp
     from workshop.flickr.api import bp as flickr_api
     from workshop.flickr.routes import bp as flickr_bp
     from workshop.gallery.api import bp as gallery_api
@@ -126,9 +126,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(flickr_bp)
     app.register_blueprint(discussion_bp)
     app.register_blueprint(exhibitions_bp)
+    app.register_blueprint(faces_bp)
     app.register_blueprint(create_api_blueprint(
         (auth_api, stock_api, lessons_api, programme_api, photos_api, gallery_api, flickr_api,
-         exhibitions_api),
+         exhibitions_api, faces_api),
         sign_in=authenticate, client_key=api_client_key))
 
 

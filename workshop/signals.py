@@ -36,8 +36,28 @@ new one), `now`.
 
 photo_visibility_changed = _signals.signal("photo-visibility-changed", doc="""
 Where a photo belongs may have changed (a consent, a decision, a report, an erasure).
-Sender: the photo; `public` (in the gallery) and `on_flickr` say where it belongs now.
-A photo about to be deleted is sent with both False.
+Sender: the photo; `public` (in the gallery) and `on_flickr` say where it belongs now;
+`changed`, the purposes (ConsentPurpose) whose public copy must be made again because
+what it obscures changed (a face's decision). A photo about to be deleted is sent with
+both False.
+""")
+
+photo_approving = _signals.signal("photo-approving", doc="""
+A worker is about to approve a photo, and nothing has changed yet. Sender: the photo;
+`purposes`, the ConsentPurpose values its owner's consents in force allow. A feature that
+must keep it back raises a DomainError saying why.
+""")
+
+photo_publishing = _signals.signal("photo-publishing", doc="""
+A public copy of a photo is being made. Sender: the photo; `purpose` (a ConsentPurpose),
+where the copy goes; `picture`, the display copy (an RGB PIL image) to change in place.
+A receiver that obscured something returns True. Every public copy is made through it.
+""")
+
+stored_files_wanted = _signals.signal("stored-files-wanted", doc="""
+The photos' storage is being checked for files no row points to. Sender: None. A
+feature that keeps files of its own there as originals (a face's signed consent form)
+returns the set of their content hashes, which are then not orphans.
 """)
 
 consent_withdrawn = _signals.signal("consent-withdrawn", doc="""
@@ -56,8 +76,10 @@ participant's feedback then shows.
 
 photo_shown = _signals.signal("photo-shown", doc="""
 A photo's page is being drawn. Sender: the photo; `viewer`, who is looking. A receiver
-may return something to draw over the picture: a dict whose `template` is included inside
-the picture's frame (it sees the dict as `overlay`), or None.
+may return a dict, or None: its `template` (if any) is included inside the picture's
+frame, its `section` (if any) after the photo's consents, and its `checklist` maps a
+moderation checklist line's key to words shown under it; the templates see the dict as
+`overlay`.
 """)
 
 

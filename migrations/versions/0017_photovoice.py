@@ -5,7 +5,7 @@ Existing photos have no answers and no themes, and no consent for exhibitions: n
 joins an exhibition until its owner says yes.
 
 Revision ID: 0017_photovoice
-Revises: 0015_faces
+Revises: 0016_face_consent
 Create Date: 2026-12-03
 """
 
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017_photovoice"
-down_revision = "0015_faces"
+down_revision = "0016_face_consent"
 branch_labels = None
 depends_on = None
 

@@ -2,6 +2,7 @@
 
 import io
 
+import numpy as np
 from PIL import Image
 from skimage import data
 
@@ -31,3 +32,19 @@ def jpeg(picture: Image.Image) -> bytes:
     out = io.BytesIO()
     picture.save(out, "JPEG", quality=92)
     return out.getvalue()
+
+
+def laplacian_variance(picture: Image.Image) -> float:
+    """How much fine detail a picture holds: a heavy blur leaves little."""
+    grey = np.asarray(picture.convert("L"), dtype=np.float64)
+    lap = (4 * grey[1:-1, 1:-1] - grey[:-2, 1:-1] - grey[2:, 1:-1]
+           - grey[1:-1, :-2] - grey[1:-1, 2:])
+    return float(lap.var())
+
+
+def crop(data: bytes, face) -> Image.Image:
+    """The face's box (fractions, as stored) cut from a JPEG of any size."""
+    picture = Image.open(io.BytesIO(data))
+    width, height = picture.size
+    return picture.crop((round(face.x * width), round(face.y * height),
+                         round((face.x + face.w) * width), round((face.y + face.h) * height)))

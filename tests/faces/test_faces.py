@@ -22,7 +22,8 @@ def test_the_api_lists_the_faces_found_at_upload(app, client, participant):
     assert response.status_code == 201, response.get_data(as_text=True)
     body = response.json
     [face] = body["faces"]
-    assert set(face) == {"id", "box", "score"}
+    assert set(face) == {"id", "box", "score", "status", "purposes"}
+    assert face["status"] == "unreviewed" and face["purposes"] == []
     x, y, w, h = face["box"]
     assert abs(x - 0.35) < 0.05 and abs(y - 0.11) < 0.05 and 0.1 < w < 0.3
     assert body["checks"]["faces"]["count"] == 1
@@ -37,7 +38,8 @@ def test_the_openapi_document_describes_faces(client):
     faces = schemas["PhotoOut"]["properties"]["faces"]
     assert faces["items"] == {"$ref": "#/components/schemas/FaceOut"}
     assert "faces" in schemas["PhotoOut"]["required"]
-    assert set(schemas["FaceOut"]["properties"]) == {"id", "box", "score"}
+    assert set(schemas["FaceOut"]["properties"]) == {"id", "box", "score", "status",
+                                                     "purposes"}
 
 
 def test_the_participant_reads_how_many_faces_in_plain_words(

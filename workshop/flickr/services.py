@@ -36,7 +36,7 @@ from workshop.flickr.models import (
     JobResult,
     JobState,
 )
-from workshop.photos.models import Photo
+from workshop.photos.models import ConsentPurpose, Photo
 from workshop.signals import participant_moving, photo_visibility_changed
 
 # Flickr's permission to delete: without it a withdrawn photo could not be taken down.
@@ -237,7 +237,12 @@ def sync_photo(photo: Photo, wanted: bool) -> FlickrJob | None:
 
 
 @photo_visibility_changed.connect
-def _follow_photo(photo: Photo, *, on_flickr: bool, **_: Any) -> None:
+def _follow_photo(photo: Photo, *, on_flickr: bool, changed: frozenset = frozenset(),
+                  **_: Any) -> None:
+    if on_flickr and ConsentPurpose.FLICKR in changed:
+        # Flickr's upload cannot change a photo's pixels: the copy there is taken down
+        # and the new one (made when it is sent) put up, in that order.
+        sync_photo(photo, False)
     sync_photo(photo, on_flickr)
 
 

@@ -10,6 +10,7 @@ import threading
 import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from io import BytesIO
 from typing import cast
 
 from flask import current_app
@@ -22,7 +23,8 @@ from workshop.extensions import db
 from workshop.flickr import client, services
 from workshop.flickr.client import Failure, RateLimited
 from workshop.flickr.models import ErrorKind, FlickrJob, JobAction, JobResult, JobState
-from workshop.photos.models import Photo
+from workshop.photos import services as photos
+from workshop.photos.models import ConsentPurpose, Photo
 from workshop.photos.storage import storage
 
 # groups.pools.add: already in the pool; taken into the group's queue, or already there.
@@ -132,18 +134,20 @@ def _send(api: FlickrAPI, job: FlickrJob, photo: Photo) -> str:
     if not path.is_file():
         raise Failure(ErrorKind.PERSON, "The photo's display copy is missing on the server. "
                       "Run 'flask photos fsck' to make it again, then try again.")
+    # Made now, from what is recorded now: faces without a yes for Flickr are obscured.
+    # (A change after this adds a removal and a fresh upload behind this job.)
+    public = photos.public_copy(photo, ConsentPurpose.FLICKR, "large")
     # Marked before sending: if no answer comes (or the worker dies), the next try looks
     # on Flickr first instead of sending a second copy.
     _save(job, uncertain=True)
     credit = photo.credit_name or "Anonymous"
-    with path.open("rb") as file:
-        answer = client.call(
-            api.upload, upload=True,
-            # Only for the multipart's file name: the title is set, so it is never shown.
-            filename=f"{photo.uuid}.jpg", fileobj=file,
-            title=photo.caption or "Untitled", description=f"Photo by {credit}",
-            tags=f'"{machine_tag(photo.uuid)}"', is_public="1", is_friend="0",
-            is_family="0", safety_level="1", content_type="1", format="etree")
+    answer = client.call(
+        api.upload, upload=True,
+        # Only for the multipart's file name: the title is set, so it is never shown.
+        filename=f"{photo.uuid}.jpg", fileobj=BytesIO(public),
+        title=photo.caption or "Untitled", description=f"Photo by {credit}",
+        tags=f'"{machine_tag(photo.uuid)}"', is_public="1", is_friend="0",
+        is_family="0", safety_level="1", content_type="1", format="etree")
     flickr_id = answer.findtext("photoid")
     if not flickr_id:
         raise Failure(ErrorKind.TRANSIENT, "Flickr's answer to the upload held no photo id.",

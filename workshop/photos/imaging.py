@@ -130,8 +130,8 @@ def process(path: str | os.PathLike[str], *, max_pixels: int) -> Processed:
         height=decoded.height,
         megapixels=_megapixels(decoded),
         checks=found,
-        large=_encode(large_image, decoded.icc_profile),
-        thumb=_encode(thumb_image, decoded.icc_profile),
+        large=encode_jpeg(large_image, decoded.icc_profile),
+        thumb=encode_jpeg(thumb_image, decoded.icc_profile),
     )
 
 
@@ -151,7 +151,7 @@ def print_copy(path: str | os.PathLike[str], *, max_pixels: int) -> bytes:
     other metadata (no GPS leaves for the print shop), as a high-quality JPEG."""
     # No picture has a long side this big, so it is decoded and kept at its full size.
     decoded = _decode(path, max_pixels=max_pixels, target=max_pixels)
-    return _encode(_orient(decoded.image, decoded.orientation), decoded.icc_profile,
+    return encode_jpeg(_orient(decoded.image, decoded.orientation), decoded.icc_profile,
                    quality=PRINT_QUALITY)
 
 
@@ -385,7 +385,7 @@ def _fit(image: Image.Image, long_side: int) -> Image.Image:
     return image.resize(size, Image.Resampling.BICUBIC, reducing_gap=2.0)
 
 
-def _encode(image: Image.Image, icc: bytes | None, quality: int = JPEG_QUALITY) -> bytes:
+def encode_jpeg(image: Image.Image, icc: bytes | None, quality: int = JPEG_QUALITY) -> bytes:
     buffer = io.BytesIO()
     # No exif, comment or xmp is passed, and info is empty, so Pillow writes none.
     options: dict[str, Any] = {"quality": quality, "optimize": False}

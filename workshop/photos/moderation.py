@@ -12,8 +12,9 @@ from workshop.db import flush_or_conflict, utcnow
 from workshop.errors import Conflict, Invalid, NotFound
 from workshop.lessons.models import Topic
 from workshop.photos.consent import consents_in_force
-from workshop.photos.models import Credit, Photo, PhotoState
+from workshop.photos.models import ConsentPurpose, Credit, Photo, PhotoState
 from workshop.photos.services import clean_caption, refresh_where_shown, visible_photos
+from workshop.signals import photo_approving
 
 # What the approving worker confirms, one line each (the keys are the API's).
 CHECKLIST = {
@@ -95,14 +96,17 @@ def approve(actor: User, photo: Photo, checklist: dict[str, bool],
         raise Invalid("Check every line before approving.",
                       {key: ["Confirm this, or reject the photo."] for key in missing})
     now = now or utcnow()
-    if not consents_in_force(photo, now):
+    purposes = consents_in_force(photo, now)
+    if not purposes:
         raise Conflict("Its consent has been taken back, so it cannot be approved.")
+    # Faces (or any feature) may hold it back, e.g. for someone in it who has not agreed.
+    photo_approving.send(photo, purposes=[ConsentPurpose(p) for p in purposes])
     photo.state, photo.decided_at, photo.decided_by_id = PhotoState.APPROVED, now, actor.id
     _decide_flush()
     refresh_where_shown(photo, now)
     record(actor, "photo.approved", "photo", photo.id, site_id=photo.site_id,
            checklist=sorted(CHECKLIST),
-           purposes=sorted(consents_in_force(photo, now)))
+           purposes=sorted(purposes))
     return photo
 
 

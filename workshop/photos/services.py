@@ -9,12 +9,15 @@ gallery read photos; photos tell Flickr of a change by signal (workshop.signals)
 """
 
 import time
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
+from PIL import Image
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -26,7 +29,7 @@ from workshop.db import flush_or_conflict, get_row, utcnow
 from workshop.errors import Conflict, DomainError, Invalid, NotFound
 from workshop.extensions import db
 from workshop.photos import imaging, metadata
-from workshop.photos.models import CoachingNote, NoteTopic, Photo
+from workshop.photos.models import CoachingNote, ConsentPurpose, NoteTopic, Photo
 from workshop.photos.storage import (
     COPY_KINDS,
     FileTooLarge,
@@ -38,8 +41,10 @@ from workshop.programme.models import Enrolment, Session
 from workshop.signals import (
     participant_erasing,
     participant_moving,
+    photo_publishing,
     photo_stored,
     photo_visibility_changed,
+    stored_files_wanted,
 )
 from workshop.stock.models import Booking
 
@@ -262,25 +267,45 @@ def add_note(actor: User, photo: Photo, topic: NoteTopic | str, comment: str | N
 # --- the gallery's copies ---------------------------------------------------------------
 
 
-def refresh_where_shown(photo: Photo, now: datetime | None = None) -> None:
+def public_copy(photo: Photo, purpose: ConsentPurpose, kind: str) -> bytes:
+    """A display copy as it may be seen in public for this purpose: what the features that
+    look at the picture (faces) obscure, obscured for good. The original and the private
+    copies are never changed."""
+    data = storage().copy_path(photo.content_hash, kind).read_bytes()
+    with Image.open(BytesIO(data)) as opened:
+        picture = opened.convert("RGB")
+        icc = opened.info.get("icc_profile")
+    changed = photo_publishing.send(photo, purpose=purpose, picture=picture)
+    if not any(obscured for _, obscured in changed):
+        return data
+    return imaging.encode_jpeg(picture, icc)
+
+
+def refresh_where_shown(photo: Photo, now: datetime | None = None,
+                        changed: Collection[ConsentPurpose] = ()) -> None:
     """Make the gallery's copies exist exactly while the photo is public, and tell the
     features that copy it elsewhere (Flickr) where it now belongs.
 
-    Called after every change that can show or hide a photo. Taking copies down happens
-    at once, before the request commits: if it then fails, the photo is hidden for a
-    moment too long, never shown a moment too long. Flickr is changed by the sync worker
-    from the job its receiver adds, in the same transaction as the change.
+    Called after every change that can show or hide a photo; changed names the purposes
+    whose public copy must be made again (a face newly obscured or cleared). Taking copies
+    down (or making them again) happens at once, before the request commits: if it then
+    fails, the copy is removed, so the photo is hidden for a moment too long, never shown
+    a moment too long. Flickr is changed by the sync worker from the job its receiver
+    adds, in the same transaction as the change.
     """
     now = now or utcnow()
     store = storage()
     if photo.published_at is None and photo.cleared_for_gallery(now):
         photo.published_at = now
     public = photo.is_public(now)
-    if public:
-        track_new_files(db.session(), store.publish(photo.content_hash, photo.uuid))
-    else:
+    if not public:
         store.unpublish(photo.uuid)
-    photo_visibility_changed.send(photo, public=public, on_flickr=photo.on_flickr(now))
+    elif ConsentPurpose.GALLERY in changed or not all(
+            store.public_path(photo.uuid, kind).exists() for kind in COPY_KINDS):
+        copies = {kind: public_copy(photo, ConsentPurpose.GALLERY, kind) for kind in COPY_KINDS}
+        track_new_files(db.session(), store.publish(photo.uuid, copies))
+    photo_visibility_changed.send(photo, public=public, on_flickr=photo.on_flickr(now),
+                                  changed=frozenset(changed))
 
 
 # --- a participant erased, or moved to another site -----------------------------------
@@ -368,6 +393,8 @@ def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
     # A gallery copy of a photo that is no longer public is an orphan too.
     known = {content_hash for _, content_hash in rows} | {
         "public:" + p.uuid for p in photos if p.is_public(now)}
+    for _, kept in stored_files_wanted.send(None):
+        known |= kept
     cutoff = time.time() - grace.total_seconds()
     for content_hash, path in store.files():
         if content_hash in known or path.stat().st_mtime > cutoff:

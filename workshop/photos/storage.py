@@ -92,9 +92,11 @@ class Storage:
             raise
         return Received(path=path, sha256=digest.hexdigest(), size=size)
 
-    def _place(self, final: Path, data: bytes | None = None, source: Path | None = None) -> None:
-        """Put data (or the synced file at source, by renaming it) at final, atomically."""
-        if final.exists():
+    def _place(self, final: Path, data: bytes | None = None, source: Path | None = None,
+               replace: bool = False) -> None:
+        """Put data (or the synced file at source, by renaming it) at final, atomically;
+        a file already there is kept unless replace."""
+        if final.exists() and not replace:
             # Named by content: the same bytes are already there (another person's upload).
             return
         final.parent.mkdir(parents=True, exist_ok=True)
@@ -114,10 +116,16 @@ class Storage:
         _fsync_dir(final.parent)
         self.created.append(final)
 
-    def keep(self, received: Received, copies: dict[str, bytes]) -> list[Path]:
-        """Move the original into place and write its display copies; returns new files."""
+    def keep_original(self, received: Received) -> list[Path]:
+        """Move a received file into place as an original, without copies (a signed
+        consent form); returns new files."""
         self.created = []
         self._place(self.original_path(received.sha256), source=received.path)
+        return self.created
+
+    def keep(self, received: Received, copies: dict[str, bytes]) -> list[Path]:
+        """Move the original into place and write its display copies; returns new files."""
+        self.keep_original(received)
         for kind in COPY_KINDS:
             self._place(self.copy_path(received.sha256, kind), copies[kind])
         return self.created
@@ -132,11 +140,12 @@ class Storage:
             raise ValueError(kind)
         return self.root / "public" / photo_uuid[:2] / f"{photo_uuid}-{kind}.jpg"
 
-    def publish(self, content_hash: str, photo_uuid: str) -> list[Path]:
+    def publish(self, photo_uuid: str, copies: dict[str, bytes]) -> list[Path]:
+        """Write the gallery's copies, each replacing the one there in one rename: what
+        they obscure can change while the photo stays public."""
         self.created = []
         for kind in COPY_KINDS:
-            self._place(self.public_path(photo_uuid, kind),
-                        self.copy_path(content_hash, kind).read_bytes())
+            self._place(self.public_path(photo_uuid, kind), copies[kind], replace=True)
         return self.created
 
     def unpublish(self, photo_uuid: str) -> None:
