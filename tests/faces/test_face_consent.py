@@ -11,6 +11,7 @@ from sqlalchemy import select
 from tests.faces import pictures
 from tests.faces.pictures import crop, laplacian_variance
 from tests.fixtures.accounts import api_token, user
+from tests.fixtures.exhibitions import plan, read_pdf
 from tests.fixtures.flickr import drain, flickr_settings, on_flickr
 from tests.fixtures.pages import csrf_from, login
 from tests.fixtures.photos import ALL_CHECKED, multipart
@@ -328,3 +329,32 @@ def test_the_signed_form_is_sent_back_to_its_owner_only(app, client, participant
     login(stranger, other_participant)
     with stranger.get(f"/photos/{photo_id}/faces/{first}/form") as refused:
         assert refused.status_code == 404
+
+
+def test_an_exhibition_obscures_who_did_not_agree_to_it_on_paper_and_at_the_event(
+        app, client, participant, worker):
+    # Both said yes to the gallery, only one to the exhibition.
+    photo_id = friends(app, participant, purposes=("gallery", "exhibition"))
+    with app.app_context():
+        owner = user(participant)
+        found = db.session.get(Photo, photo_id)
+        agreed, gallery_only = (db.session.get(Face, i) for i in face_ids(photo_id))
+        faces.decide(owner, agreed, "consented", ["gallery", "exhibition"], "Sam", "verbal")
+        faces.decide(owner, gallery_only, "consented", ["gallery"], "Jo", "verbal")
+        db.session.commit()
+        private = storage().copy_path(found.content_hash, "large").read_bytes()
+        uuid = found.uuid
+    exhibition_id = plan(app, worker, [photo_id], printed=True)
+
+    headers = api_token(app, worker)
+    printed = read_pdf(client.get(f"/api/v1/exhibitions/{exhibition_id}/prints.pdf",
+                                  headers=headers).get_data())
+    xobject = printed.pages[0]["/Resources"]["/XObject"]
+    on_paper = next(iter(xobject.values())).get_object().get_data()
+    at_event = client.get(f"/exhibitions/{exhibition_id}/photos/{uuid}.jpg")
+    assert at_event.status_code == 200
+    for shown in (on_paper, at_event.get_data()):
+        assert laplacian_variance(crop(shown, gallery_only)) < laplacian_variance(
+            crop(private, gallery_only)) / 10
+        assert laplacian_variance(crop(shown, agreed)) > laplacian_variance(
+            crop(private, agreed)) / 2

@@ -10,15 +10,14 @@ import io
 import unicodedata
 
 import segno
-from flask import Response, current_app, url_for
+from flask import Response, url_for
 from fpdf import FPDF
 
 from workshop.errors import Conflict
 from workshop.exhibitions import services
 from workshop.exhibitions.models import Exhibition, ExhibitionPhoto
-from workshop.photos import imaging
-from workshop.photos.models import Photo
-from workshop.photos.storage import storage
+from workshop.photos import services as photos
+from workshop.photos.models import ConsentPurpose, Photo
 
 A4 = (210.0, 297.0)
 A6 = (105.0, 148.0)
@@ -42,16 +41,16 @@ def _document(title: str) -> FPDF:
     return pdf
 
 
-# Where the files come from: the photos feature's storage, and nothing else.
+# Where the pictures come from: the photos feature's copies for the exhibition's purpose,
+# so that a face without a yes for it is obscured on paper as in the gallery.
 
 
 def print_copy(photo: Photo) -> bytes:
-    return imaging.print_copy(storage().original_path(photo.content_hash),
-                              max_pixels=current_app.config["PHOTO_MAX_PIXELS"])
+    return photos.print_copy(photo, ConsentPurpose.EXHIBITION)
 
 
 def display_copy(photo: Photo) -> bytes:
-    return storage().copy_path(photo.content_hash, "large").read_bytes()
+    return photos.public_copy(photo, ConsentPurpose.EXHIBITION, "large")
 
 
 def _text(pdf: FPDF, text: str, size: float, style: str = "", width: float = 0) -> None:

@@ -146,13 +146,13 @@ def check_file(path: str | os.PathLike[str], *, max_pixels: int) -> dict[str, An
     }
 
 
-def print_copy(path: str | os.PathLike[str], *, max_pixels: int) -> bytes:
-    """The original at its full size for a print: upright, with its colour profile and no
-    other metadata (no GPS leaves for the print shop), as a high-quality JPEG."""
+def full_picture(path: str | os.PathLike[str], *, max_pixels: int
+                 ) -> tuple[Image.Image, bytes | None]:
+    """The original at its full size, upright, with its colour profile and nothing else of
+    what the file carried (no GPS leaves for the print shop)."""
     # No picture has a long side this big, so it is decoded and kept at its full size.
     decoded = _decode(path, max_pixels=max_pixels, target=max_pixels)
-    return encode_jpeg(_orient(decoded.image, decoded.orientation), decoded.icc_profile,
-                   quality=PRINT_QUALITY)
+    return _orient(decoded.image, decoded.orientation), decoded.icc_profile
 
 
 def _megapixels(decoded: _Decoded) -> float:

@@ -281,6 +281,15 @@ def public_copy(photo: Photo, purpose: ConsentPurpose, kind: str) -> bytes:
     return imaging.encode_jpeg(picture, icc)
 
 
+def print_copy(photo: Photo, purpose: ConsentPurpose) -> bytes:
+    """The original at full size as a high-quality JPEG for a print, with what public copies
+    obscure for this purpose (faces without a yes) obscured in it too."""
+    picture, icc = imaging.full_picture(storage().original_path(photo.content_hash),
+                                        max_pixels=current_app.config["PHOTO_MAX_PIXELS"])
+    photo_publishing.send(photo, purpose=purpose, picture=picture)
+    return imaging.encode_jpeg(picture, icc, quality=imaging.PRINT_QUALITY)
+
+
 def refresh_where_shown(photo: Photo, now: datetime | None = None,
                         changed: Collection[ConsentPurpose] = ()) -> None:
     """Make the gallery's copies exist exactly while the photo is public, and tell the
