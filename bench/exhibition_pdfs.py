@@ -61,7 +61,9 @@ def full_decode(path: Path) -> None:
 
 
 def print_copy(path: Path) -> bytes:
-    return imaging.print_copy(path, max_pixels=MAX_PIXELS)
+    """A print copy as photos.services.print_copy makes it, for a photo with no face."""
+    picture, icc = imaging.full_picture(path, max_pixels=MAX_PIXELS)
+    return imaging.encode_jpeg(picture, icc, quality=imaging.PRINT_QUALITY)
 
 
 def prints_pdf(paths: list[Path]) -> bytes:
