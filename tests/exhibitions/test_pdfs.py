@@ -74,7 +74,8 @@ def test_cards_are_a6_with_title_caption_credit_and_a_qr_code(app, client, parti
     for page, uuid in zip(pdf.pages, uuids, strict=True):
         [qr] = page.images
         pixels = np.asarray(qr.image.convert("L"))
-        address, _, _ = cv2.QRCodeDetector().detectAndDecode(pixels)
+        # OpenCV's older detector misses about one code in forty made from a random uuid.
+        address, _, _ = cv2.QRCodeDetectorAruco().detectAndDecode(pixels)
         assert address.endswith(f"/gallery/{uuid}")
 
 

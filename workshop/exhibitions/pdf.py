@@ -92,8 +92,10 @@ def cards(exhibition: Exhibition, entries: list[ExhibitionPhoto]) -> bytes:
         if photo.is_public():
             address = url_for("gallery.photo", photo_uuid=photo.uuid, _external=True)
             qr = io.BytesIO()
+            # The four modules of white round it that the QR standard asks for: phones
+            # read it more surely.
             segno.make(address, error="m", micro=False).save(qr, kind="png", scale=10,
-                                                             border=2)
+                                                             border=4)
             side = 32.0
             pdf.image(qr, x=MARGIN, y=A6[1] - MARGIN - side - 6, w=side, h=side)
             pdf.set_xy(MARGIN, A6[1] - MARGIN - 5)
