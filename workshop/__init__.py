@@ -52,6 +52,10 @@ def configure(app: Flask, config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'workshop.db'}"
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "photos")
+    url = app.config["STORAGE_URL"]
+    if url and not (url.startswith("file:///") or url.startswith("s3://")):
+        raise ConfigError(f"FLASK_STORAGE_URL {url!r} is neither file:///path nor "
+                          "s3://bucket/prefix.")
     relaxed = app.debug or app.testing
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not relaxed

@@ -6,6 +6,7 @@ job that the next worker can finish without sending the photo twice.
 """
 
 import contextlib
+import io
 import threading
 import uuid
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from workshop.flickr import client, services
 from workshop.flickr.client import Failure, RateLimited
 from workshop.flickr.models import ErrorKind, FlickrJob, JobAction, JobResult, JobState
 from workshop.photos.models import Photo
-from workshop.photos.storage import storage
+from workshop.photos.storage import StorageUnavailable, storage
 
 # groups.pools.add: already in the pool; taken into the group's queue, or already there.
 IN_POOL = 3
@@ -128,15 +129,18 @@ def _delete(api: FlickrAPI, flickr_id: str, group_id: str | None) -> None:
 
 
 def _send(api: FlickrAPI, job: FlickrJob, photo: Photo) -> str:
-    path = storage().copy_path(photo.content_hash, "large")
-    if not path.is_file():
+    try:
+        copy = storage().copy_path(photo.content_hash, "large").read_bytes()
+    except FileNotFoundError:
         raise Failure(ErrorKind.PERSON, "The photo's display copy is missing on the server. "
-                      "Run 'flask photos fsck' to make it again, then try again.")
+                      "Run 'flask photos fsck' to make it again, then try again.") from None
+    except StorageUnavailable as error:
+        raise Failure(ErrorKind.TRANSIENT, f"The photo store did not answer: {error}") from None
     # Marked before sending: if no answer comes (or the worker dies), the next try looks
     # on Flickr first instead of sending a second copy.
     _save(job, uncertain=True)
     credit = photo.credit_name or "Anonymous"
-    with path.open("rb") as file:
+    with io.BytesIO(copy) as file:
         answer = client.call(
             api.upload, upload=True,
             # Only for the multipart's file name: the title is set, so it is never shown.

@@ -75,10 +75,15 @@ def scrub():
     (the picture stays bit for bit; run once after upgrading)."""
     store = storage()
     changed = 0
-    for _, path in store.files():
+    for _, stored, _ in store.files():
         # Originals only (the copies never had tags), and no file being written.
-        if path.parent.parent.name == "originals" and not path.name.startswith("."):
-            changed += metadata.scrub_file(path)
+        if stored.key.startswith("originals/") and not stored.name.startswith("."):
+            data = stored.read_bytes()
+            scrubbed = metadata.scrub(data)
+            if scrubbed is not data:
+                # Replaced whole: a crash leaves the old file or the new one.
+                store.write(stored, scrubbed, replace=True)
+                changed += 1
     click.echo(f"{changed} original{'' if changed == 1 else 's'} scrubbed.")
 
 

@@ -11,7 +11,6 @@ gallery read photos; photos tell Flickr of a change by signal (workshop.signals)
 import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
@@ -30,6 +29,7 @@ from workshop.photos.models import CoachingNote, NoteTopic, Photo
 from workshop.photos.storage import (
     COPY_KINDS,
     FileTooLarge,
+    StoredFile,
     delete_after_commit,
     storage,
     track_new_files,
@@ -346,9 +346,9 @@ ORPHAN_GRACE = timedelta(hours=1)
 
 @dataclass
 class FsckReport:
-    orphans: list[Path] = field(default_factory=list)
+    orphans: list[StoredFile] = field(default_factory=list)
     missing_originals: list[int] = field(default_factory=list)
-    missing_copies: list[Path] = field(default_factory=list)
+    missing_copies: list[StoredFile] = field(default_factory=list)
 
 
 def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
@@ -367,12 +367,12 @@ def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
     known = {content_hash for _, content_hash in rows} | {
         "public:" + p.uuid for p in photos if p.is_public(now)}
     cutoff = time.time() - grace.total_seconds()
-    for content_hash, path in store.files():
-        if content_hash in known or path.stat().st_mtime > cutoff:
+    for owner, stored, modified in store.files():
+        if owner in known or modified > cutoff:
             continue
-        report.orphans.append(path)
+        report.orphans.append(stored)
         if clean:
-            path.unlink(missing_ok=True)
+            stored.delete()
     checked: set[str] = set()
     for photo_id, content_hash in rows:
         original = store.original_path(content_hash)
@@ -385,7 +385,8 @@ def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
         missing = [k for k in COPY_KINDS if not store.copy_path(content_hash, k).exists()]
         report.missing_copies.extend(store.copy_path(content_hash, k) for k in missing)
         if clean and missing:
-            processed = imaging.process(original, max_pixels=_limit("PHOTO_MAX_PIXELS"))
+            with store.local_copy(original) as path:
+                processed = imaging.process(path, max_pixels=_limit("PHOTO_MAX_PIXELS"))
             for kind in missing:
                 store.write_copy(content_hash, kind, getattr(processed, kind))
     return report
