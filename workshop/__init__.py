@@ -2,6 +2,7 @@
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
@@ -52,9 +53,10 @@ def configure(app: Flask, config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'workshop.db'}"
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "photos")
-    url = app.config["STORAGE_URL"]
-    if url and not (url.startswith("file:///") or url.startswith("s3://")):
-        raise ConfigError(f"FLASK_STORAGE_URL {url!r} is neither file:///path nor "
+    url = urlsplit(app.config["STORAGE_URL"] or "")
+    if url.geturl() and not ((url.scheme == "file" and url.path)
+                             or (url.scheme == "s3" and url.netloc)):
+        raise ConfigError(f"FLASK_STORAGE_URL {url.geturl()!r} is neither file:///path nor "
                           "s3://bucket/prefix.")
     relaxed = app.debug or app.testing
     if app.config["SESSION_COOKIE_SECURE"] is None:

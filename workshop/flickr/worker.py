@@ -135,7 +135,7 @@ def _send(api: FlickrAPI, job: FlickrJob, photo: Photo) -> str:
         raise Failure(ErrorKind.PERSON, "The photo's display copy is missing on the server. "
                       "Run 'flask photos fsck' to make it again, then try again.") from None
     except StorageUnavailable as error:
-        raise Failure(ErrorKind.TRANSIENT, f"The photo store did not answer: {error}") from None
+        raise Failure(ErrorKind.TRANSIENT, error.message) from None
     # Marked before sending: if no answer comes (or the worker dies), the next try looks
     # on Flickr first instead of sending a second copy.
     _save(job, uncertain=True)

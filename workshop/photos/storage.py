@@ -25,6 +25,8 @@ from flask import Response, abort, current_app, send_file
 from sqlalchemy import event
 from sqlalchemy.orm import Session as OrmSession
 
+from workshop.errors import Unavailable
+
 COPY_KINDS = ("large", "thumb")
 CHUNK = 1024 * 1024
 # Files this transaction created; removed if it does not commit.
@@ -41,7 +43,7 @@ class FileTooLarge(Exception):
         self.limit = limit
 
 
-class StorageUnavailable(Exception):
+class StorageUnavailable(Unavailable):
     """The object store did not answer, or refused us."""
 
 
@@ -224,7 +226,9 @@ class S3Backend(Backend):
         try:
             yield
         except (BotoCoreError, ClientError) as error:
-            raise StorageUnavailable(f"{self.location('')}: {error}") from error
+            log.warning("The object store failed at %s: %s", self.location(""), error)
+            raise StorageUnavailable("The photo store is not answering, so nothing was "
+                                     "changed. Try again in a minute.") from error
 
 
 @dataclass(frozen=True)
@@ -455,7 +459,7 @@ def _delete_all(files: list[StoredFile]) -> None:
             stored.delete()
         except StorageUnavailable:
             # The transaction is over either way: what is left is an orphan for fsck.
-            log.exception("Could not remove %s; `flask photos fsck` will", stored)
+            log.warning("Could not remove %s; `flask photos fsck` will", stored)
 
 
 @event.listens_for(OrmSession, "after_commit")
