@@ -7,9 +7,9 @@ import pytest
 import requests
 
 from tests.fixtures.accounts import api_token, user
+from tests.fixtures.app import more_apps
 from tests.fixtures.pages import assert_problem, fetch
 from tests.fixtures.photos import photo, photo_count, publish, stored_files, upload
-from tests.fixtures.app import more_apps
 from tests.fixtures.storage import free_ports, s3_settings
 from workshop import ConfigError, create_app
 from workshop.photos import services
