@@ -80,8 +80,12 @@ class Backend:
     def open(self, key: str) -> Opened | None:
         raise NotImplementedError
 
-    def exists(self, key: str) -> bool:
+    def size(self, key: str) -> int | None:
+        """The file's size in bytes, or None if there is no such file."""
         raise NotImplementedError
+
+    def exists(self, key: str) -> bool:
+        return self.size(key) is not None
 
     def delete(self, key: str) -> None:
         """Remove the file; one already gone is fine."""
@@ -139,8 +143,9 @@ class FileBackend(Backend):
         return Opened(stream, stat.st_size, f"{stat.st_mtime_ns:x}-{stat.st_size:x}",
                       datetime.fromtimestamp(stat.st_mtime, UTC))
 
-    def exists(self, key: str) -> bool:
-        return self.path(key).is_file()
+    def size(self, key: str) -> int | None:
+        path = self.path(key)
+        return path.stat().st_size if path.is_file() else None
 
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
@@ -191,17 +196,17 @@ class S3Backend(Backend):
         return Opened(answer["Body"], answer["ContentLength"], answer["ETag"].strip('"'),
                       answer["LastModified"])
 
-    def exists(self, key: str) -> bool:
+    def size(self, key: str) -> int | None:
         from botocore.exceptions import ClientError
 
         with self._errors():
             try:
-                self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
+                answer = self.client.head_object(Bucket=self.bucket, Key=self.prefix + key)
             except ClientError as error:
                 if error.response["Error"]["Code"] in ("404", "NoSuchKey", "NotFound"):
-                    return False
+                    return None
                 raise
-        return True
+        return answer["ContentLength"]
 
     def delete(self, key: str) -> None:
         with self._errors():
@@ -387,6 +392,21 @@ class Storage:
             yield Path(name)
         finally:
             Path(name).unlink(missing_ok=True)
+
+
+def copy_all(source: Storage, target: Storage) -> Iterator[tuple[StoredFile, bool]]:
+    """Copy every photo file (not the uploads arriving) from source to target; yields
+    each with whether it was copied. A file already in the target at its size is not
+    copied again, so this can run again after an interruption, or to catch up."""
+    for owner, stored, _ in source.files():
+        if not owner:
+            continue
+        there = target.backend.size(stored.key)
+        if there is not None and there == source.backend.size(stored.key):
+            yield stored, False
+            continue
+        target.backend.put(stored.key, stored.read_bytes(), replace=True)
+        yield stored, True
 
 
 def open_storage(url: str | None, storage_dir: str, s3: dict[str, str | None]) -> Storage:
