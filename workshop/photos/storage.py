@@ -103,8 +103,6 @@ class Backend:
 @dataclass
 class FileBackend(Backend):
     root: Path
-    # Subfolders that are not this backend's keys (the uploads arriving under the root).
-    skip: tuple[str, ...] = ()
 
     def path(self, key: str) -> Path:
         return self.root / key
@@ -154,9 +152,8 @@ class FileBackend(Backend):
         if not self.root.is_dir():
             return
         for path in sorted(self.root.rglob("*")):
-            key = path.relative_to(self.root).as_posix()
-            if key.split("/", 1)[0] not in self.skip and path.is_file():
-                yield key, path.stat().st_mtime
+            if path.is_file():
+                yield path.relative_to(self.root).as_posix(), path.stat().st_mtime
 
     def check(self) -> None:
         self.root.mkdir(parents=True, exist_ok=True)
@@ -288,7 +285,7 @@ class Storage:
 
     @classmethod
     def on_disk(cls, root: Path) -> "Storage":
-        return cls(FileBackend(root, skip=("tmp",)), root / "tmp")
+        return cls(FileBackend(root), root / "tmp")
 
     def _file(self, key: str) -> StoredFile:
         return StoredFile(self.backend, key)
@@ -366,8 +363,10 @@ class Storage:
         a content hash, "public:" and a photo's uuid, or '' for a temporary file."""
         for key, mtime in self.backend.listing():
             top, _, rest = key.partition("/")
+            if top not in ("originals", "copies", "public"):
+                continue  # not ours: fsck must never delete it
             name = rest.rsplit("/", 1)[-1]
-            if name.startswith(".") or top not in ("originals", "copies", "public"):
+            if name.startswith("."):
                 owner = ""
             elif top == "public":
                 owner = "public:" + name.split("-", 1)[0]
