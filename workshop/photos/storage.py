@@ -408,11 +408,12 @@ def copy_all(source: Storage, target: Storage) -> Iterator[tuple[StoredFile, boo
         yield stored, True
 
 
-def open_storage(url: str | None, storage_dir: str, s3: dict[str, str | None]) -> Storage:
-    """The storage a `STORAGE_URL` names (None: the folder `STORAGE_DIR`)."""
+def storage_for(config: dict[str, Any]) -> Storage:
+    """The storage `STORAGE_URL` names: a folder (by default `STORAGE_DIR`) or a bucket."""
+    url = config["STORAGE_URL"]
     parts = urlsplit(url or "")
     if not url:
-        return Storage.on_disk(Path(storage_dir))
+        return Storage.on_disk(Path(config["STORAGE_DIR"]))
     if parts.scheme == "file" and parts.path:
         return Storage.on_disk(Path(parts.path))
     if parts.scheme == "s3" and parts.netloc:
@@ -420,22 +421,17 @@ def open_storage(url: str | None, storage_dir: str, s3: dict[str, str | None]) -
         from botocore.config import Config
 
         client = boto3.client(
-            "s3", endpoint_url=s3["endpoint_url"], region_name=s3["region"],
-            aws_access_key_id=s3["access_key_id"], aws_secret_access_key=s3["secret_access_key"],
+            "s3", endpoint_url=config["S3_ENDPOINT_URL"], region_name=config["S3_REGION"],
+            aws_access_key_id=config["S3_ACCESS_KEY_ID"],
+            aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"],
             # A store that does not answer must not hold a request (or a health check)
             # for a minute; path-style addressing is what S3-compatible servers take.
             config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3},
                           s3={"addressing_style": "path"}))
         prefix = parts.path.strip("/")
         return Storage(S3Backend(client, parts.netloc, prefix + "/" if prefix else ""),
-                       Path(storage_dir) / "tmp")
+                       Path(config["STORAGE_DIR"]) / "tmp")
     raise ValueError(f"FLASK_STORAGE_URL {url!r} is neither file:///path nor s3://bucket/prefix")
-
-
-def storage_for(config: dict[str, Any]) -> Storage:
-    return open_storage(config["STORAGE_URL"], config["STORAGE_DIR"], {
-        name: config.get(f"S3_{name.upper()}")
-        for name in ("endpoint_url", "access_key_id", "secret_access_key", "region")})
 
 
 def storage() -> Storage:
