@@ -14,7 +14,7 @@ from tests.fixtures.photos import photo, photo_count, stored_files
 from workshop.extensions import db
 from workshop.photos import services
 from workshop.photos.models import Photo
-from workshop.photos.storage import storage
+from workshop.photos.storage import StoredFile, storage
 
 pytestmark = pytest.mark.usefixtures("each_storage")
 
@@ -74,6 +74,9 @@ def test_fsck_reports_and_cleans_orphans_and_remakes_copies(app, participant, ru
         in_progress.write_bytes(b"arriving")
         thumb = store.copy_path(kept.content_hash, "thumb")
         thumb.delete()
+        # Kept beside the photos by someone else: not fsck's to judge.
+        not_ours = StoredFile(store.backend, "elsewhere/notes.txt")
+        store.write(not_ours, b"not a photo")
     # Two hours on (an object's time cannot be set back): the crash's file is old by
     # then, and the upload is still arriving.
     later = time.time() + 2 * 3600
@@ -90,7 +93,7 @@ def test_fsck_reports_and_cleans_orphans_and_remakes_copies(app, participant, ru
     cleaned = runner.invoke(args=["photos", "fsck"])
     assert cleaned.exit_code == 0, cleaned.output
     with app.app_context():
-        assert not crashed.exists()
+        assert not crashed.exists() and not_ours.exists()
         assert in_progress.exists(), "an upload younger than the grace period is left alone"
         assert thumb.exists()
 
