@@ -173,13 +173,11 @@ def load(env: dict[str, str], storage_dir: Path) -> dict[str, str]:
             # Copies only for the photos the measured pages show: writing 20,000 files
             # takes longer than loading the database, and files are not measured.
             jpeg = tiny_jpeg()
-            files = Storage(storage_dir)
+            files = Storage.on_disk(storage_dir)
             deep = (PAGE - 1) * PAGE_SIZE
             for row in [*ordered[:PAGE_SIZE], *ordered[deep:deep + PAGE_SIZE], shown]:
                 for kind in COPY_KINDS:
-                    path = files.public_path(row.uuid, kind)
-                    path.parent.mkdir(parents=True, exist_ok=True)
-                    path.write_bytes(jpeg)
+                    files.write(files.public_path(row.uuid, kind), jpeg)
             plans = {"first": explain_page(app, None),
                      f"page {PAGE}": explain_page(app, encode_cursor(before))}
         finally:

@@ -11,4 +11,5 @@ pytest_plugins = [
     "tests.fixtures.programme",
     "tests.fixtures.lessons",
     "tests.fixtures.flickr",
+    "tests.fixtures.storage",
 ]

@@ -7,7 +7,8 @@ from datetime import timedelta
 MIN_SECRET_KEY_LENGTH = 32
 # Read from the environment as written: keys and ids are text even when they look like
 # numbers, which from_prefixed_env would read as JSON ("12e4" would become 120000.0).
-TEXT_SETTINGS = ("FLICKR_API_KEY", "FLICKR_API_SECRET", "FLICKR_GROUP_ID")
+TEXT_SETTINGS = ("FLICKR_API_KEY", "FLICKR_API_SECRET", "FLICKR_GROUP_ID",
+                 "S3_ACCESS_KEY_ID", "S3_SECRET_ACCESS_KEY")
 
 
 class Defaults:
@@ -16,6 +17,13 @@ class Defaults:
     SQLALCHEMY_DATABASE_URI: str | None = None
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     STORAGE_DIR: str | None = None
+    # Where photos are kept: file:///path, or s3://bucket/prefix on an S3-compatible
+    # store (then STORAGE_DIR holds only uploads on their way in). None: STORAGE_DIR.
+    STORAGE_URL: str | None = None
+    S3_ENDPOINT_URL: str | None = None
+    S3_ACCESS_KEY_ID: str | None = None
+    S3_SECRET_ACCESS_KEY: str | None = None
+    S3_REGION: str | None = None
     TIMEZONE = "Europe/London"
 
     # How many reverse proxies in front set X-Forwarded-For/-Proto; 0 trusts none.

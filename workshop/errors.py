@@ -36,6 +36,13 @@ class Conflict(DomainError):
     title = "Conflict"
 
 
+class Unavailable(DomainError):
+    """Something the app needs (the photo store) did not answer; nothing was kept."""
+
+    status = 503
+    title = "Try again in a minute"
+
+
 def changed_meanwhile(what: str) -> str:
     """What to say when someone else saved a change to this thing since the person looked."""
     return f"Someone changed this {what} a moment ago. Look at it again, then try once more."

@@ -85,16 +85,23 @@ def test_only_approved_consented_unreported_photos_are_shown(app, client, partic
         assert fetch(client, f"/gallery/{hidden}/thumb.jpg").status_code == 404
 
 
+@pytest.mark.usefixtures("each_storage")
 def test_withdrawing_takes_it_out_at_once_and_deletes_the_public_copies(
         app, client, participant, worker):
     shown = publish(app, participant, worker)
     with app.app_context():
         copies = [storage().public_path(shown.uuid, kind) for kind in ("large", "thumb")]
-    assert all(path.is_file() for path in copies)
+        assert all(stored.exists() for stored in copies)
+    seen = fetch(client, f"/gallery/{shown.uuid}/large.jpg")
+    assert seen.status_code == 200 and seen.data[:2] == b"\xff\xd8"
+    assert fetch(client, f"/gallery/{shown.uuid}/large.jpg",
+                 headers={"If-None-Match": seen.headers["ETag"]}).status_code == 304
     withdraw(app, participant, shown.id, ("gallery",))
     assert gallery_ids(client) == []
     assert client.get(f"/gallery/{shown.uuid}").status_code == 404
-    assert not any(path.exists() for path in copies)
+    assert fetch(client, f"/gallery/{shown.uuid}/large.jpg").status_code == 404
+    with app.app_context():
+        assert not any(stored.exists() for stored in copies)
     with app.app_context():
         assert db.session.get(Photo, shown.id).state is PhotoState.WITHDRAWN
 

@@ -3,7 +3,7 @@ and the page where a decision for one face is recorded."""
 
 from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, send_file, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
 from workshop.auth.models import User
@@ -11,7 +11,7 @@ from workshop.faces import forms, services
 from workshop.faces.models import AgreedHow, Face, FaceStatus
 from workshop.photos import services as photos
 from workshop.photos.models import Photo
-from workshop.photos.storage import storage
+from workshop.photos.storage import send_stored, storage
 from workshop.signals import photo_shown
 from workshop.web import FORM_ERRORS, form_failed
 
@@ -116,10 +116,8 @@ def signed_form(photo_id: int, face_id: int):
     decision = face.decision
     if decision is None or decision.form_hash is None or decision.form_type is None:
         abort(404)
-    path = storage().original_path(decision.form_hash)
-    if not path.is_file():
-        abort(404)
     extension = decision.form_type.rsplit("/", 1)[1].replace("jpeg", "jpg")
-    return send_file(path, mimetype=decision.form_type, as_attachment=True,
-                     download_name=f"face-{services.number(face)}-form.{extension}",
-                     etag=decision.form_hash, conditional=True, max_age=None)
+    return send_stored(storage().original_path(decision.form_hash), decision.form_type,
+                       etag=decision.form_hash, as_attachment=True,
+                       download_name=f"face-{services.number(face)}-form.{extension}",
+                       max_age=None)

@@ -25,7 +25,7 @@ from workshop.flickr.client import Failure, RateLimited
 from workshop.flickr.models import ErrorKind, FlickrJob, JobAction, JobResult, JobState
 from workshop.photos import services as photos
 from workshop.photos.models import ConsentPurpose, Photo
-from workshop.photos.storage import storage
+from workshop.photos.storage import StorageUnavailable
 
 # groups.pools.add: already in the pool; taken into the group's queue, or already there.
 IN_POOL = 3
@@ -130,13 +130,15 @@ def _delete(api: FlickrAPI, flickr_id: str, group_id: str | None) -> None:
 
 
 def _send(api: FlickrAPI, job: FlickrJob, photo: Photo) -> str:
-    path = storage().copy_path(photo.content_hash, "large")
-    if not path.is_file():
-        raise Failure(ErrorKind.PERSON, "The photo's display copy is missing on the server. "
-                      "Run 'flask photos fsck' to make it again, then try again.")
     # Made now, from what is recorded now: faces without a yes for Flickr are obscured.
     # (A change after this adds a removal and a fresh upload behind this job.)
-    public = photos.public_copy(photo, ConsentPurpose.FLICKR, "large")
+    try:
+        public = photos.public_copy(photo, ConsentPurpose.FLICKR, "large")
+    except FileNotFoundError:
+        raise Failure(ErrorKind.PERSON, "The photo's display copy is missing on the server. "
+                      "Run 'flask photos fsck' to make it again, then try again.") from None
+    except StorageUnavailable as error:
+        raise Failure(ErrorKind.TRANSIENT, error.message) from None
     # Marked before sending: if no answer comes (or the worker dies), the next try looks
     # on Flickr first instead of sending a second copy.
     _save(job, uncertain=True)

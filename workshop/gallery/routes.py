@@ -5,7 +5,6 @@ from functools import wraps
 from flask import (
     Blueprint,
     Response,
-    abort,
     current_app,
     flash,
     g,
@@ -13,7 +12,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     session,
     url_for,
 )
@@ -27,7 +25,7 @@ from workshop.extensions import limiter
 from workshop.gallery import cache, forms, services
 from workshop.photos import moderation
 from workshop.photos.forms import THEME_TITLES
-from workshop.photos.storage import storage
+from workshop.photos.storage import send_stored, storage
 
 bp = Blueprint("gallery", __name__, url_prefix="/gallery")
 
@@ -129,14 +127,13 @@ def report_form(photo_uuid: str):
 @bp.get("/<photo_uuid>/<any(thumb, large):kind>.jpg")
 def photo_file(photo_uuid: str, kind: str):
     found = services.get_public(photo_uuid)
-    path = storage().public_path(found.uuid, kind)
-    if not path.is_file():
-        abort(404)
+    # Streamed through the app, never a link into the store: the check above runs on
+    # every request, so a withdrawn photo is gone from the next one.
     # A cache may keep the bytes but must ask again before every use, so a withdrawal
     # reaches browsers, proxies and CDNs with the next view (a 404 then), not a year on.
     # Asking again costs a 304 while the photo stays public; the ETag changes with the
-    # file (a copy made again is a new file).
-    response = send_file(path, mimetype="image/jpeg", etag=True, conditional=True)
+    # file (a copy made again or replaced is a new file).
+    response = send_stored(storage().public_path(found.uuid, kind), "image/jpeg")
     response.headers["Cache-Control"] = cache.PUBLIC_COPY_CACHE
     return response
 

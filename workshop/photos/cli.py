@@ -9,7 +9,7 @@ from flask.cli import AppGroup
 
 from workshop.extensions import db
 from workshop.photos import consent, imaging, metadata, services
-from workshop.photos.storage import storage
+from workshop.photos.storage import StorageUnavailable, copy_all, storage, storage_for
 
 photos_cli = AppGroup("photos", help="Photo checks and storage.")
 consent_cli = AppGroup("consent", help="Consent to share photos.")
@@ -75,11 +75,42 @@ def scrub():
     (the picture stays bit for bit; run once after upgrading)."""
     store = storage()
     changed = 0
-    for _, path in store.files():
+    for _, stored, _ in store.files():
         # Originals only (the copies never had tags), and no file being written.
-        if path.parent.parent.name == "originals" and not path.name.startswith("."):
-            changed += metadata.scrub_file(path)
+        if stored.key.startswith("originals/") and not stored.name.startswith("."):
+            data = stored.read_bytes()
+            scrubbed = metadata.scrub(data)
+            if scrubbed is not data:
+                # Replaced whole: a crash leaves the old file or the new one.
+                store.write(stored, scrubbed, replace=True)
+                changed += 1
     click.echo(f"{changed} original{'' if changed == 1 else 's'} scrubbed.")
+
+
+@photos_cli.command("migrate-storage")
+@click.option("--to", "target_url", required=True, metavar="URL",
+              help="Where to copy the photos: s3://bucket/prefix or file:///path.")
+def migrate_storage(target_url: str):
+    """Copy every photo file from this install's storage to another (run it again after an
+    interruption, or to catch up: what is already there is not copied twice)."""
+    config = current_app.config
+    try:
+        target = storage_for({**config, "STORAGE_URL": target_url})
+    except ValueError as error:
+        raise click.BadParameter(str(error), param_hint="--to") from None
+    source = storage()
+    if source.backend.location("") == target.backend.location(""):
+        raise click.BadParameter("That is where the photos are already.", param_hint="--to")
+    copied = skipped = 0
+    try:
+        for _, was_copied in copy_all(source, target):
+            copied += was_copied
+            skipped += not was_copied
+    except StorageUnavailable as error:
+        raise click.ClickException(f"{error.message} {copied} files copied so far; run the "
+                                   "command again to go on.") from None
+    click.echo(f"{copied} files copied, {skipped} already there. Set FLASK_STORAGE_URL="
+               f"{target_url} (and restart every process) to use them.")
 
 
 @consent_cli.command("expire")

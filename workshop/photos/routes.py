@@ -9,7 +9,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    send_file,
     url_for,
 )
 from flask_login import current_user, login_required
@@ -27,7 +26,7 @@ from workshop.photos import consent, forms, lists, owner, services
 from workshop.photos import moderation as moderating
 from workshop.photos.api import refused_upload
 from workshop.photos.models import ConsentPurpose, NoteTopic, Photo
-from workshop.photos.storage import storage
+from workshop.photos.storage import send_stored, storage
 from workshop.programme import services as programme
 from workshop.programme.models import Session
 from workshop.signals import photo_shown
@@ -491,15 +490,13 @@ def photo_file(photo_id: int, kind: str):
     found = services.get_photo(current_user, photo_id)
     store = storage()
     original = kind == "original"
-    path = (store.original_path(found.content_hash) if original
-            else store.copy_path(found.content_hash, kind))
-    if not path.is_file():
-        abort(404)
-    response = send_file(
-        path, mimetype=found.mime_type if original else "image/jpeg",
-        as_attachment=original, download_name=f"photo-{found.id}-{kind}"
-        + (f".{found.format.lower()}" if original else ".jpg"),
-        etag=f"{found.content_hash}-{kind}", conditional=True, max_age=None)
+    stored = (store.original_path(found.content_hash) if original
+              else store.copy_path(found.content_hash, kind))
+    response = send_stored(
+        stored, found.mime_type if original else "image/jpeg",
+        etag=f"{found.content_hash}-{kind}", as_attachment=original,
+        download_name=f"photo-{found.id}-{kind}"
+        + (f".{found.format.lower()}" if original else ".jpg"), max_age=None)
     # Checked on every view (a shared PC must not keep showing a private photo), but an
     # unchanged file is not sent again: the answer is 304 for the same ETag.
     response.headers["Cache-Control"] = "private, no-cache"

@@ -13,7 +13,6 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from io import BytesIO
-from pathlib import Path
 from typing import IO, Any
 
 from flask import current_app
@@ -33,6 +32,7 @@ from workshop.photos.models import CoachingNote, ConsentPurpose, NoteTopic, Phot
 from workshop.photos.storage import (
     COPY_KINDS,
     FileTooLarge,
+    StoredFile,
     delete_after_commit,
     storage,
     track_new_files,
@@ -284,8 +284,9 @@ def public_copy(photo: Photo, purpose: ConsentPurpose, kind: str) -> bytes:
 def print_copy(photo: Photo, purpose: ConsentPurpose) -> bytes:
     """The original at full size as a high-quality JPEG for a print, with what public copies
     obscure for this purpose (faces without a yes) obscured in it too."""
-    picture, icc = imaging.full_picture(storage().original_path(photo.content_hash),
-                                        max_pixels=current_app.config["PHOTO_MAX_PIXELS"])
+    store = storage()
+    with store.local_copy(store.original_path(photo.content_hash)) as path:
+        picture, icc = imaging.full_picture(path, max_pixels=_limit("PHOTO_MAX_PIXELS"))
     photo_publishing.send(photo, purpose=purpose, picture=picture)
     return imaging.encode_jpeg(picture, icc, quality=imaging.PRINT_QUALITY)
 
@@ -382,9 +383,9 @@ ORPHAN_GRACE = timedelta(hours=1)
 
 @dataclass
 class FsckReport:
-    orphans: list[Path] = field(default_factory=list)
+    orphans: list[StoredFile] = field(default_factory=list)
     missing_originals: list[int] = field(default_factory=list)
-    missing_copies: list[Path] = field(default_factory=list)
+    missing_copies: list[StoredFile] = field(default_factory=list)
 
 
 def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
@@ -405,25 +406,30 @@ def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
     for _, kept in stored_files_wanted.send(None):
         known |= kept
     cutoff = time.time() - grace.total_seconds()
-    for content_hash, path in store.files():
-        if content_hash in known or path.stat().st_mtime > cutoff:
+    # One listing answers "is it there" for every row: asking an object store file by
+    # file would take hours at a million photos.
+    present: set[str] = set()
+    for owner, stored, modified in store.files():
+        present.add(stored.key)
+        if owner in known or modified > cutoff:
             continue
-        report.orphans.append(path)
+        report.orphans.append(stored)
         if clean:
-            path.unlink(missing_ok=True)
+            stored.delete()
     checked: set[str] = set()
     for photo_id, content_hash in rows:
         original = store.original_path(content_hash)
-        if not original.exists():
+        if original.key not in present:
             report.missing_originals.append(photo_id)
             continue
         if content_hash in checked:
             continue
         checked.add(content_hash)
-        missing = [k for k in COPY_KINDS if not store.copy_path(content_hash, k).exists()]
+        missing = [k for k in COPY_KINDS if store.copy_path(content_hash, k).key not in present]
         report.missing_copies.extend(store.copy_path(content_hash, k) for k in missing)
         if clean and missing:
-            processed = imaging.process(original, max_pixels=_limit("PHOTO_MAX_PIXELS"))
+            with store.local_copy(original) as path:
+                processed = imaging.process(path, max_pixels=_limit("PHOTO_MAX_PIXELS"))
             for kind in missing:
                 store.write_copy(content_hash, kind, getattr(processed, kind))
     return report
