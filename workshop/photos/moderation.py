@@ -16,6 +16,10 @@ from workshop.photos.models import ConsentPurpose, Credit, Photo, PhotoState
 from workshop.photos.services import clean_caption, refresh_where_shown, visible_photos
 from workshop.signals import photo_approving
 
+# Where approval puts a photo. An exhibition is chosen photo by photo by the workers who
+# plan it, and its prints obscure whoever did not agree to it (exhibitions, faces).
+ONLINE = {ConsentPurpose.GALLERY.value, ConsentPurpose.FLICKR.value}
+
 # What the approving worker confirms, one line each (the keys are the API's).
 CHECKLIST = {
     "no_identifiable_people": "Nobody else who could be recognised is in it without "
@@ -99,8 +103,9 @@ def approve(actor: User, photo: Photo, checklist: dict[str, bool],
     purposes = consents_in_force(photo, now)
     if not purposes:
         raise Conflict("Its consent has been taken back, so it cannot be approved.")
-    # Faces (or any feature) may hold it back, e.g. for someone in it who has not agreed.
-    photo_approving.send(photo, purposes=[ConsentPurpose(p) for p in purposes])
+    # Faces (or any feature) may hold it back, e.g. for someone in it who has not agreed
+    # to where approval puts it.
+    photo_approving.send(photo, purposes=[ConsentPurpose(p) for p in purposes if p in ONLINE])
     photo.state, photo.decided_at, photo.decided_by_id = PhotoState.APPROVED, now, actor.id
     _decide_flush()
     refresh_where_shown(photo, now)
