@@ -192,8 +192,9 @@ def test_a_gallery_page_costs_the_same_queries_however_many_photos(app, client, 
         finally:
             event.remove(Engine, "before_cursor_execute", count_statement)
     # The same few queries whatever is on the page: the gallery's version, the photos,
-    # and the earliest end of their consents. Served again: only the version.
-    assert (html_queries, kept_queries, api_queries) == (3, 1, 1), statements
+    # their faces (loaded with any list of photos, one query for all) and the earliest end
+    # of their consents. Served again: only the version.
+    assert (html_queries, kept_queries, api_queries) == (4, 1, 2), statements
 
 
 def test_gallery_needs_no_login_and_shows_no_site_or_username(app, client, participant,
