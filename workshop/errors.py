@@ -1,5 +1,7 @@
 """Domain errors raised by services; views turn them into form errors or problem+json."""
 
+from typing import Any
+
 
 class DomainError(Exception):
     status = 400
@@ -19,6 +21,17 @@ class Invalid(DomainError):
     @classmethod
     def field(cls, name: str, message: str) -> "Invalid":
         return cls(message, {name: [message]})
+
+
+def typed_text(value: Any, field: str, limit: int, required: str | None = None) -> str:
+    """What a person typed, trimmed; refused on its field when it is missing and required
+    (the message says what to give) or longer than limit characters."""
+    value = (value or "").strip()
+    if required and not value:
+        raise Invalid.field(field, required)
+    if len(value) > limit:
+        raise Invalid.field(field, f"Use at most {limit} characters.")
+    return value
 
 
 class NotFound(DomainError):

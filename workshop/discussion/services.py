@@ -20,7 +20,7 @@ from workshop.discussion.models import (
     SiteQuestions,
     Theme,
 )
-from workshop.errors import Conflict, Invalid, NotFound
+from workshop.errors import Conflict, Invalid, NotFound, typed_text
 from workshop.extensions import db
 from workshop.photos import owner as photo_owner
 from workshop.photos.models import Photo
@@ -31,15 +31,6 @@ QUESTION_LIMIT = 200
 ANSWER_LIMIT = 1000
 TITLE_LIMIT = 80
 THEME_LIMIT = 60
-
-
-def _text(value: str | None, field: str, limit: int, required: str | None = None) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid.field(field, required)
-    if len(value) > limit:
-        raise Invalid.field(field, f"Use at most {limit} characters.")
-    return value
 
 
 # --- the questions ----------------------------------------------------------------------
@@ -58,7 +49,7 @@ def set_questions(actor: User, site_id: int | None, wordings: list[str]) -> list
         raise NotFound("There is no such site.")
     if len(wordings) != len(DEFAULT_QUESTIONS):
         raise Invalid.field("questions", f"Give {len(DEFAULT_QUESTIONS)} questions.")
-    cleaned = [_text(text, f"question_{i + 1}", QUESTION_LIMIT) or DEFAULT_QUESTIONS[i]
+    cleaned = [typed_text(text, f"question_{i + 1}", QUESTION_LIMIT) or DEFAULT_QUESTIONS[i]
                for i, text in enumerate(wordings)]
     own = db.session.get(SiteQuestions, site_id)
     if own is None:
@@ -91,13 +82,13 @@ def save_reflection(actor: User, photo: Photo, *, answers: list[str | None], tit
     count = len(DEFAULT_QUESTIONS)
     if len(answers) > count:
         raise Invalid.field("answers", f"There are only {count} questions.")
-    cleaned = [_text(a, f"answer_{i + 1}", ANSWER_LIMIT) for i, a in enumerate(answers)]
+    cleaned = [typed_text(a, f"answer_{i + 1}", ANSWER_LIMIT) for i, a in enumerate(answers)]
     cleaned += [""] * (count - len(cleaned))
     reflection = reflection_of(photo)
     if reflection is None:
         reflection = Reflection(photo_id=photo.id)
         db.session.add(reflection)
-    reflection.title = _text(title, "title", TITLE_LIMIT)
+    reflection.title = typed_text(title, "title", TITLE_LIMIT)
     reflection.answers = cleaned
     reflection.shared_with_group = shared_with_group
     reflection.answers_shared = answers_shared
@@ -174,7 +165,7 @@ def _named(site_id: int, name: str) -> Theme | None:
 def tag(actor: User, photo: Photo, name: str | None) -> Theme:
     """Tag a photo with a theme of its site, made now if the group names a new one."""
     require_staff(actor)
-    name = _text(name, "name", THEME_LIMIT, "Write the theme's name.")
+    name = typed_text(name, "name", THEME_LIMIT, "Write the theme's name.")
     theme = _named(photo.site_id, name)
     if theme is None:
         theme = Theme(site_id=photo.site_id, name=name)
@@ -207,7 +198,7 @@ def themes_of(photo: Photo) -> list[Theme]:
 def rename(actor: User, theme: Theme, name: str | None) -> Theme:
     """The group renames a theme; a name another theme has is refused, not merged."""
     require_staff(actor)
-    name = _text(name, "name", THEME_LIMIT, "Write the theme's new name.")
+    name = typed_text(name, "name", THEME_LIMIT, "Write the theme's new name.")
     other = _named(theme.site_id, name)
     if other is not None and other.id != theme.id:
         raise Conflict(f"There is a theme called {other.name} already.")

@@ -19,7 +19,7 @@ from workshop.auth.models import Site, User
 from workshop.auth.services import require_staff
 from workshop.db import flush_or_conflict, get_row, utcnow
 from workshop.discussion.services import reflection_of
-from workshop.errors import Conflict, Invalid, NotFound
+from workshop.errors import Conflict, Invalid, NotFound, typed_text
 from workshop.exhibitions.models import (
     PRINT_SIZES_CM,
     Exhibition,
@@ -41,15 +41,6 @@ MAX_PHOTOS = 50
 def _flush() -> None:
     flush_or_conflict("Someone changed this exhibition a moment ago. Look at it again.",
                       StaleDataError)
-
-
-def _text(value: str | None, field: str, limit: int, required: str) -> str:
-    value = (value or "").strip()
-    if not value:
-        raise Invalid.field(field, required)
-    if len(value) > limit:
-        raise Invalid.field(field, f"Use at most {limit} characters.")
-    return value
 
 
 def visible_exhibitions(actor: User) -> Select[Exhibition]:
@@ -87,8 +78,8 @@ def create_exhibition(actor: User, *, title: str, place: str, starts_on: date, e
     except ValueError:
         raise Invalid.field("print_size", "Choose 13x18, 20x30 or 30x45.") from None
     exhibition = Exhibition(
-        site_id=site.id, title=_text(title, "title", TITLE_LIMIT, "Give it a title."),
-        place=_text(place, "place", PLACE_LIMIT, "Say where it will be."),
+        site_id=site.id, title=typed_text(title, "title", TITLE_LIMIT, "Give it a title."),
+        place=typed_text(place, "place", PLACE_LIMIT, "Say where it will be."),
         starts_on=starts_on, ends_on=ends_on, print_size=size, created_by_id=actor.id)
     db.session.add(exhibition)
     db.session.flush()

@@ -17,7 +17,7 @@ from workshop.audit.services import record
 from workshop.auth.models import Role, Site, User
 from workshop.auth.services import require_staff
 from workshop.db import flush_or_conflict, get_row, utcnow
-from workshop.errors import Conflict, Invalid, NotFound, changed_meanwhile
+from workshop.errors import Conflict, Invalid, NotFound, changed_meanwhile, typed_text
 from workshop.extensions import db
 from workshop.lessons.models import LessonPlan
 from workshop.programme.models import Enrolment, Session
@@ -155,15 +155,6 @@ def _site(actor: User, site_id: int | None) -> Site:
     return site
 
 
-def _text(value: Any, field: str, limit: int, required: str | None = None) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid.field(field, required)
-    if len(value) > limit:
-        raise Invalid.field(field, f"Use at most {limit} characters.")
-    return value
-
-
 def _times(starts_at: datetime, ends_at: datetime) -> None:
     if starts_at.tzinfo is None or ends_at.tzinfo is None:
         raise Invalid.field("starts_at", "Give times with their time zone.")
@@ -212,11 +203,11 @@ def create_session(
 ) -> Session:
     require_staff(actor)
     site = _site(actor, site_id)
-    title = _text(title, "title", 120, "Give the session a title.")
+    title = typed_text(title, "title", 120, "Give the session a title.")
     _times(starts_at, ends_at)
     session = Session(
         site_id=site.id, title=title, starts_at=starts_at, ends_at=ends_at,
-        place=_text(place, "place", 120), capacity=_capacity(capacity),
+        place=typed_text(place, "place", 120), capacity=_capacity(capacity),
         lead_worker=_lead(site.id, lead_worker_id), lesson=_lesson(lesson_id),
     )
     db.session.add(session)
@@ -241,10 +232,10 @@ def update_session(
         raise Conflict(STALE)
     changed: list[str] = []
     if title is not None:
-        session.title = _text(title, "title", 120, "Give the session a title.")
+        session.title = typed_text(title, "title", 120, "Give the session a title.")
         changed.append("title")
     if place is not None:
-        session.place = _text(place, "place", 120)
+        session.place = typed_text(place, "place", 120)
         changed.append("place")
     new_start = starts_at if starts_at is not None else session.starts_at
     new_end = ends_at if ends_at is not None else session.ends_at
