@@ -15,7 +15,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -33,7 +33,8 @@ CHUNK = 1024 * 1024
 _CREATED = "photo_files_created"
 # Files whose rows this transaction deleted; removed only once it has committed.
 _DOOMED = "photo_files_doomed"
-_BACKEND = "workshop.storage"
+# The app's Storage in app.extensions, made once per app.
+_STORAGE = "workshop.photo_storage"
 log = logging.getLogger(__name__)
 
 
@@ -281,7 +282,6 @@ class Storage:
     backend: Backend
     # Uploads arrive here, on this machine, before they are checked and stored.
     tmp_dir: Path
-    created: list[StoredFile] = field(default_factory=list)
 
     @classmethod
     def on_disk(cls, root: Path) -> "Storage":
@@ -328,26 +328,25 @@ class Storage:
         return Received(path=path, sha256=digest.hexdigest(), size=size)
 
     def write(self, target: StoredFile, source: bytes | Path, *, replace: bool = False) -> bool:
-        """Put these bytes at target, whole; with replace, over what is there. A file
-        this wrote is remembered in `created` (to be removed if the request fails)."""
-        written = self.backend.put(target.key, source, replace=replace)
-        if written:
-            self.created.append(target)
-        return written
+        """Put these bytes at target, whole; with replace, over what is there. True if
+        this wrote the file (a caller removes only what it wrote if the request fails)."""
+        return self.backend.put(target.key, source, replace=replace)
+
+    def _write_all(self, files: list[tuple[StoredFile, bytes | Path]], *,
+                   replace: bool = False) -> list[StoredFile]:
+        """Write each file; returns those this wrote (not those already there)."""
+        return [target for target, source in files
+                if self.write(target, source, replace=replace)]
 
     def keep_original(self, received: Received) -> list[StoredFile]:
         """Move a received file into place as an original, without copies (a signed
         consent form); returns new files."""
-        self.created = []
-        self.write(self.original_path(received.sha256), received.path)
-        return self.created
+        return self._write_all([(self.original_path(received.sha256), received.path)])
 
     def keep(self, received: Received, copies: dict[str, bytes]) -> list[StoredFile]:
         """Move the original into place and write its display copies; returns new files."""
-        self.keep_original(received)
-        for kind in COPY_KINDS:
-            self.write(self.copy_path(received.sha256, kind), copies[kind])
-        return self.created
+        return self.keep_original(received) + self._write_all(
+            [(self.copy_path(received.sha256, kind), copies[kind]) for kind in COPY_KINDS])
 
     def write_copy(self, content_hash: str, kind: str, data: bytes) -> None:
         self.write(self.copy_path(content_hash, kind), data)
@@ -355,10 +354,9 @@ class Storage:
     def publish(self, photo_uuid: str, copies: dict[str, bytes]) -> list[StoredFile]:
         """Write the gallery's copies, each replacing the one there whole: what they
         obscure can change while the photo stays public."""
-        self.created = []
-        for kind in COPY_KINDS:
-            self.write(self.public_path(photo_uuid, kind), copies[kind], replace=True)
-        return self.created
+        return self._write_all(
+            [(self.public_path(photo_uuid, kind), copies[kind]) for kind in COPY_KINDS],
+            replace=True)
 
     def unpublish(self, photo_uuid: str) -> None:
         for kind in COPY_KINDS:
@@ -441,14 +439,13 @@ def storage_for(config: dict[str, Any]) -> Storage:
 
 
 def storage() -> Storage:
-    """This app's storage. The backend (and its S3 client, which is costly to make and
-    safe to share between threads) is made once per app; each call gets its own list
-    of the files it created."""
+    """This app's storage, made once per app: its S3 client is costly to make and safe
+    to share between threads, and a Storage keeps no state of its own."""
     app = current_app
-    made = app.extensions.get(_BACKEND)
+    made = app.extensions.get(_STORAGE)
     if made is None:
-        made = app.extensions[_BACKEND] = storage_for(app.config)
-    return Storage(made.backend, made.tmp_dir)
+        made = app.extensions[_STORAGE] = storage_for(app.config)
+    return made
 
 
 def send_stored(stored: StoredFile, mimetype: str, etag: str | None = None,
