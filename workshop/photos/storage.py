@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from flask import Response, abort, current_app, send_file
 from sqlalchemy import event
@@ -412,30 +412,41 @@ def copy_all(source: Storage, target: Storage) -> Iterator[tuple[StoredFile, boo
         yield stored, True
 
 
+def parse_storage_url(url: str | None) -> SplitResult | None:
+    """`STORAGE_URL` in parts: None when unset (the folder `STORAGE_DIR`), else a
+    file:///path or an s3://bucket/prefix. Raises ValueError saying what is wrong; the
+    app's configuration checks with this too, so a bad URL stops it starting."""
+    parts = urlsplit(url or "")
+    if not parts.geturl():
+        return None
+    if (parts.scheme == "file" and parts.path) or (parts.scheme == "s3" and parts.netloc):
+        return parts
+    raise ValueError(f"FLASK_STORAGE_URL {parts.geturl()!r} is neither file:///path nor "
+                     "s3://bucket/prefix.")
+
+
 def storage_for(config: dict[str, Any]) -> Storage:
     """The storage `STORAGE_URL` names: a folder (by default `STORAGE_DIR`) or a bucket."""
-    url = config["STORAGE_URL"]
-    parts = urlsplit(url or "")
-    if not url:
+    parts = parse_storage_url(config["STORAGE_URL"])
+    if parts is None:
         return Storage.on_disk(Path(config["STORAGE_DIR"]))
-    if parts.scheme == "file" and parts.path:
+    if parts.scheme == "file":
         return Storage.on_disk(Path(parts.path))
-    if parts.scheme == "s3" and parts.netloc:
-        import boto3
-        from botocore.config import Config
+    # Otherwise s3://bucket/prefix, the only other kind the parser lets through.
+    import boto3
+    from botocore.config import Config
 
-        client = boto3.client(
-            "s3", endpoint_url=config["S3_ENDPOINT_URL"], region_name=config["S3_REGION"],
-            aws_access_key_id=config["S3_ACCESS_KEY_ID"],
-            aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"],
-            # A store that does not answer must not hold a request (or a health check)
-            # for a minute; path-style addressing is what S3-compatible servers take.
-            config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3},
-                          s3={"addressing_style": "path"}))
-        prefix = parts.path.strip("/")
-        return Storage(S3Backend(client, parts.netloc, prefix + "/" if prefix else ""),
-                       Path(config["STORAGE_DIR"]) / "tmp")
-    raise ValueError(f"FLASK_STORAGE_URL {url!r} is neither file:///path nor s3://bucket/prefix")
+    client = boto3.client(
+        "s3", endpoint_url=config["S3_ENDPOINT_URL"], region_name=config["S3_REGION"],
+        aws_access_key_id=config["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"],
+        # A store that does not answer must not hold a request (or a health check)
+        # for a minute; path-style addressing is what S3-compatible servers take.
+        config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3},
+                      s3={"addressing_style": "path"}))
+    prefix = parts.path.strip("/")
+    return Storage(S3Backend(client, parts.netloc, prefix + "/" if prefix else ""),
+                   Path(config["STORAGE_DIR"]) / "tmp")
 
 
 def storage() -> Storage:
