@@ -157,7 +157,10 @@ class FileBackend(Backend):
                 yield path.relative_to(self.root).as_posix(), path.stat().st_mtime
 
     def check(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageUnavailable(f"{self.root} cannot be made: {error}") from error
         if not os.access(self.root, os.W_OK):
             raise StorageUnavailable(f"{self.root} is not writable")
 
