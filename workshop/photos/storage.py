@@ -351,9 +351,6 @@ class Storage:
         return self.keep_original(received) + self._write_all(
             [(self.copy_path(received.sha256, kind), copies[kind]) for kind in COPY_KINDS])
 
-    def write_copy(self, content_hash: str, kind: str, data: bytes) -> None:
-        self.write(self.copy_path(content_hash, kind), data)
-
     def publish(self, photo_uuid: str, copies: dict[str, bytes]) -> list[StoredFile]:
         """Write the gallery's copies, each replacing the one there whole: what they
         obscure can change while the photo stays public."""
