@@ -92,8 +92,9 @@ class Backend:
         """Remove the file; one already gone is fine."""
         raise NotImplementedError
 
-    def listing(self) -> Iterator[tuple[str, float]]:
-        """Every stored key with its modification time (seconds since the epoch)."""
+    def listing(self) -> Iterator[tuple[str, float, int]]:
+        """Every stored key with its modification time (seconds since the epoch) and its
+        size in bytes: both come with the listing, asking nothing more per file."""
         raise NotImplementedError
 
     def check(self) -> None:
@@ -149,12 +150,13 @@ class FileBackend(Backend):
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
-    def listing(self) -> Iterator[tuple[str, float]]:
+    def listing(self) -> Iterator[tuple[str, float, int]]:
         if not self.root.is_dir():
             return
         for path in sorted(self.root.rglob("*")):
             if path.is_file():
-                yield path.relative_to(self.root).as_posix(), path.stat().st_mtime
+                stat = path.stat()
+                yield path.relative_to(self.root).as_posix(), stat.st_mtime, stat.st_size
 
     def check(self) -> None:
         try:
@@ -213,13 +215,14 @@ class S3Backend(Backend):
         with self._errors():
             self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
 
-    def listing(self) -> Iterator[tuple[str, float]]:
+    def listing(self) -> Iterator[tuple[str, float, int]]:
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix)
         with self._errors():
             for page in pages:
                 for item in page.get("Contents", ()):
-                    yield item["Key"][len(self.prefix):], item["LastModified"].timestamp()
+                    yield (item["Key"][len(self.prefix):], item["LastModified"].timestamp(),
+                           item["Size"])
 
     def check(self) -> None:
         with self._errors():
@@ -365,20 +368,13 @@ class Storage:
     def files(self) -> Iterator[tuple[str, StoredFile, float]]:
         """Every stored file as (what it belongs to, the file, its modification time):
         a content hash, "public:" and a photo's uuid, or '' for a temporary file."""
-        for key, mtime in self.backend.listing():
-            top, _, rest = key.partition("/")
-            if top not in ("originals", "copies", "public"):
+        for key, mtime, _ in self.backend.listing():
+            owner = _owner(key)
+            if owner is None:
                 continue  # not ours: fsck must never delete it
-            name = rest.rsplit("/", 1)[-1]
-            if name.startswith("."):
-                owner = ""
-            elif top == "public":
-                owner = "public:" + name.split("-", 1)[0]
-            else:
-                owner = name.split("-", 1)[0]
             yield owner, self._file(key), mtime
         arriving = FileBackend(self.tmp_dir)
-        for key, mtime in arriving.listing():
+        for key, mtime, _ in arriving.listing():
             yield "", StoredFile(arriving, key), mtime
 
     @contextmanager
@@ -397,18 +393,35 @@ class Storage:
             Path(name).unlink(missing_ok=True)
 
 
+def _owner(key: str) -> str | None:
+    """What a stored key belongs to (see Storage.files); '' for a file being written,
+    None for one that is not ours."""
+    top, _, rest = key.partition("/")
+    if top not in ("originals", "copies", "public"):
+        return None
+    name = rest.rsplit("/", 1)[-1]
+    if name.startswith("."):
+        return ""
+    if top == "public":
+        return "public:" + name.split("-", 1)[0]
+    return name.split("-", 1)[0]
+
+
 def copy_all(source: Storage, target: Storage) -> Iterator[tuple[StoredFile, bool]]:
     """Copy every photo file (not the uploads arriving) from source to target; yields
     each with whether it was copied. A file already in the target at its size is not
     copied again, so this can run again after an interruption, or to catch up."""
-    for owner, stored, _ in source.files():
-        if not owner:
-            continue
-        there = target.backend.size(stored.key)
-        if there is not None and there == source.backend.size(stored.key):
+    # Both listings carry sizes: asking an object store twice per file would take hours
+    # at a million photos (the target's keys are held in memory, as fsck holds them).
+    there = {key: size for key, _, size in target.backend.listing()}
+    for key, _, size in source.backend.listing():
+        if not _owner(key):
+            continue  # not a photo file, or one being written
+        stored = StoredFile(source.backend, key)
+        if there.get(key) == size:
             yield stored, False
             continue
-        target.backend.put(stored.key, stored.read_bytes(), replace=True)
+        target.backend.put(key, stored.read_bytes(), replace=True)
         yield stored, True
 
 
