@@ -2,7 +2,6 @@
 
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask import Flask
@@ -53,11 +52,13 @@ def configure(app: Flask, config: dict | None) -> None:
         app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{instance / 'workshop.db'}"
     if not app.config["STORAGE_DIR"]:
         app.config["STORAGE_DIR"] = str(instance / "photos")
-    url = urlsplit(app.config["STORAGE_URL"] or "")
-    if url.geturl() and not ((url.scheme == "file" and url.path)
-                             or (url.scheme == "s3" and url.netloc)):
-        raise ConfigError(f"FLASK_STORAGE_URL {url.geturl()!r} is neither file:///path nor "
-                          "s3://bucket/prefix.")
+    # Imported here, as the features are below: `import workshop` stays light.
+    from workshop.photos.storage import parse_storage_url
+
+    try:
+        parse_storage_url(app.config["STORAGE_URL"])
+    except ValueError as error:
+        raise ConfigError(str(error)) from None
     relaxed = app.debug or app.testing
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = not relaxed

@@ -1,24 +1,19 @@
 """The home page and the dashboard."""
 
-import logging
-
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import text
-from sqlalchemy.exc import SQLAlchemyError
 
 from workshop.auth.models import Role
+from workshop.dashboard.services import readiness
 from workshop.db import utcnow
-from workshop.extensions import db, limiter
+from workshop.extensions import db
 from workshop.photos import owner
-from workshop.photos.storage import StorageUnavailable, storage
 from workshop.programme import services as programme
 from workshop.stock import services as stock
 from workshop.stock.models import Booking, BookingState
 from workshop.timezones import end_of_today
 
 bp = Blueprint("dashboard", __name__)
-log = logging.getLogger(__name__)
 
 
 @bp.get("/")
@@ -65,26 +60,6 @@ def readyz():
     """For load balancers: can this process serve requests now? 503 says what it cannot
     reach (the database, Redis when configured, the photo store); details go to the log,
     not to whoever asks."""
-    failed = {}
-    try:
-        db.session.execute(text("SELECT 1"))
-    except SQLAlchemyError as error:
-        log.warning("readyz: the database did not answer: %s", error)
-        failed["database"] = "not answering"
-    finally:
-        db.session.rollback()
-    if not current_app.config["RATELIMIT_STORAGE_URI"].startswith("memory:"):
-        try:
-            reached = limiter.storage.check()
-        except Exception as error:  # noqa: BLE001 -- any failure means not ready
-            log.warning("readyz: the rate-limit storage failed: %s", error)
-            reached = False
-        if not reached:
-            failed["rate_limits"] = "not answering"
-    try:
-        storage().backend.check()
-    except (StorageUnavailable, OSError) as error:
-        log.warning("readyz: the photo store failed: %s", error)
-        failed["photo_store"] = "not answering"
+    failed = readiness()
     body = {"ready": not failed, **({"failed": failed} if failed else {})}
     return jsonify(body), 503 if failed else 200

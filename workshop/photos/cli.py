@@ -78,12 +78,7 @@ def scrub():
     for _, stored, _ in store.files():
         # Originals only (the copies never had tags), and no file being written.
         if stored.key.startswith("originals/") and not stored.name.startswith("."):
-            data = stored.read_bytes()
-            scrubbed = metadata.scrub(data)
-            if scrubbed is not data:
-                # Replaced whole: a crash leaves the old file or the new one.
-                store.write(stored, scrubbed, replace=True)
-                changed += 1
+            changed += metadata.scrub_stored(stored)
     click.echo(f"{changed} original{'' if changed == 1 else 's'} scrubbed.")
 
 

@@ -14,13 +14,13 @@ text chunks naming an author or copyright holder or carrying a raw EXIF or XMP p
 
 from __future__ import annotations
 
-import os
 import re
 import struct
-import tempfile
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
+
+from workshop.photos.storage import FileBackend, StoredFile
 
 GPS_IFD = 0x8825
 EXIF_IFD = 0x8769
@@ -89,24 +89,20 @@ def scrub(data: bytes) -> bytes:
     return data if buf == data else bytes(buf)
 
 
-def scrub_file(path: Path) -> bool:
-    """Scrub the file, replacing it whole (a crash leaves the old one or the new one);
-    True if it changed."""
-    data = path.read_bytes()
+def scrub_stored(stored: StoredFile) -> bool:
+    """Scrub a stored file, replacing it whole (a crash leaves the old one or the new
+    one); True if it changed."""
+    data = stored.read_bytes()
     scrubbed = scrub(data)
     if scrubbed is data:
         return False
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=".writing-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(scrubbed)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(name, path)
-    except BaseException:
-        Path(name).unlink(missing_ok=True)
-        raise
+    stored.backend.put(stored.key, scrubbed, replace=True)
     return True
+
+
+def scrub_file(path: Path) -> bool:
+    """scrub_stored for a file on this machine (an upload just received)."""
+    return scrub_stored(StoredFile(FileBackend(path.parent), path.name))
 
 
 def _blank(buf: bytearray, start: int, end: int, fill: int = 0) -> None:

@@ -425,11 +425,12 @@ def fsck(clean: bool, grace: timedelta = ORPHAN_GRACE) -> FsckReport:
         if content_hash in checked:
             continue
         checked.add(content_hash)
-        missing = [k for k in COPY_KINDS if store.copy_path(content_hash, k).key not in present]
-        report.missing_copies.extend(store.copy_path(content_hash, k) for k in missing)
+        copies = {kind: store.copy_path(content_hash, kind) for kind in COPY_KINDS}
+        missing = {kind: copy for kind, copy in copies.items() if copy.key not in present}
+        report.missing_copies.extend(missing.values())
         if clean and missing:
             with store.local_copy(original) as path:
                 processed = imaging.process(path, max_pixels=_limit("PHOTO_MAX_PIXELS"))
-            for kind in missing:
-                store.write_copy(content_hash, kind, getattr(processed, kind))
+            for kind, copy in missing.items():
+                store.write(copy, getattr(processed, kind))
     return report

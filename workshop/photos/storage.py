@@ -15,11 +15,11 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from flask import Response, abort, current_app, send_file
 from sqlalchemy import event
@@ -33,7 +33,8 @@ CHUNK = 1024 * 1024
 _CREATED = "photo_files_created"
 # Files whose rows this transaction deleted; removed only once it has committed.
 _DOOMED = "photo_files_doomed"
-_BACKEND = "workshop.storage"
+# The app's Storage in app.extensions, made once per app.
+_STORAGE = "workshop.photo_storage"
 log = logging.getLogger(__name__)
 
 
@@ -91,8 +92,9 @@ class Backend:
         """Remove the file; one already gone is fine."""
         raise NotImplementedError
 
-    def listing(self) -> Iterator[tuple[str, float]]:
-        """Every stored key with its modification time (seconds since the epoch)."""
+    def listing(self) -> Iterator[tuple[str, float, int]]:
+        """Every stored key with its modification time (seconds since the epoch) and its
+        size in bytes: both come with the listing, asking nothing more per file."""
         raise NotImplementedError
 
     def check(self) -> None:
@@ -148,15 +150,19 @@ class FileBackend(Backend):
     def delete(self, key: str) -> None:
         self.path(key).unlink(missing_ok=True)
 
-    def listing(self) -> Iterator[tuple[str, float]]:
+    def listing(self) -> Iterator[tuple[str, float, int]]:
         if not self.root.is_dir():
             return
         for path in sorted(self.root.rglob("*")):
             if path.is_file():
-                yield path.relative_to(self.root).as_posix(), path.stat().st_mtime
+                stat = path.stat()
+                yield path.relative_to(self.root).as_posix(), stat.st_mtime, stat.st_size
 
     def check(self) -> None:
-        self.root.mkdir(parents=True, exist_ok=True)
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise StorageUnavailable(f"{self.root} cannot be made: {error}") from error
         if not os.access(self.root, os.W_OK):
             raise StorageUnavailable(f"{self.root} is not writable")
 
@@ -209,13 +215,14 @@ class S3Backend(Backend):
         with self._errors():
             self.client.delete_object(Bucket=self.bucket, Key=self.prefix + key)
 
-    def listing(self) -> Iterator[tuple[str, float]]:
+    def listing(self) -> Iterator[tuple[str, float, int]]:
         pages = self.client.get_paginator("list_objects_v2").paginate(
             Bucket=self.bucket, Prefix=self.prefix)
         with self._errors():
             for page in pages:
                 for item in page.get("Contents", ()):
-                    yield item["Key"][len(self.prefix):], item["LastModified"].timestamp()
+                    yield (item["Key"][len(self.prefix):], item["LastModified"].timestamp(),
+                           item["Size"])
 
     def check(self) -> None:
         with self._errors():
@@ -281,7 +288,6 @@ class Storage:
     backend: Backend
     # Uploads arrive here, on this machine, before they are checked and stored.
     tmp_dir: Path
-    created: list[StoredFile] = field(default_factory=list)
 
     @classmethod
     def on_disk(cls, root: Path) -> "Storage":
@@ -328,37 +334,32 @@ class Storage:
         return Received(path=path, sha256=digest.hexdigest(), size=size)
 
     def write(self, target: StoredFile, source: bytes | Path, *, replace: bool = False) -> bool:
-        """Put these bytes at target, whole; with replace, over what is there. A file
-        this wrote is remembered in `created` (to be removed if the request fails)."""
-        written = self.backend.put(target.key, source, replace=replace)
-        if written:
-            self.created.append(target)
-        return written
+        """Put these bytes at target, whole; with replace, over what is there. True if
+        this wrote the file (a caller removes only what it wrote if the request fails)."""
+        return self.backend.put(target.key, source, replace=replace)
+
+    def _write_all(self, files: list[tuple[StoredFile, bytes | Path]], *,
+                   replace: bool = False) -> list[StoredFile]:
+        """Write each file; returns those this wrote (not those already there)."""
+        return [target for target, source in files
+                if self.write(target, source, replace=replace)]
 
     def keep_original(self, received: Received) -> list[StoredFile]:
         """Move a received file into place as an original, without copies (a signed
         consent form); returns new files."""
-        self.created = []
-        self.write(self.original_path(received.sha256), received.path)
-        return self.created
+        return self._write_all([(self.original_path(received.sha256), received.path)])
 
     def keep(self, received: Received, copies: dict[str, bytes]) -> list[StoredFile]:
         """Move the original into place and write its display copies; returns new files."""
-        self.keep_original(received)
-        for kind in COPY_KINDS:
-            self.write(self.copy_path(received.sha256, kind), copies[kind])
-        return self.created
-
-    def write_copy(self, content_hash: str, kind: str, data: bytes) -> None:
-        self.write(self.copy_path(content_hash, kind), data)
+        return self.keep_original(received) + self._write_all(
+            [(self.copy_path(received.sha256, kind), copies[kind]) for kind in COPY_KINDS])
 
     def publish(self, photo_uuid: str, copies: dict[str, bytes]) -> list[StoredFile]:
         """Write the gallery's copies, each replacing the one there whole: what they
         obscure can change while the photo stays public."""
-        self.created = []
-        for kind in COPY_KINDS:
-            self.write(self.public_path(photo_uuid, kind), copies[kind], replace=True)
-        return self.created
+        return self._write_all(
+            [(self.public_path(photo_uuid, kind), copies[kind]) for kind in COPY_KINDS],
+            replace=True)
 
     def unpublish(self, photo_uuid: str) -> None:
         for kind in COPY_KINDS:
@@ -367,20 +368,13 @@ class Storage:
     def files(self) -> Iterator[tuple[str, StoredFile, float]]:
         """Every stored file as (what it belongs to, the file, its modification time):
         a content hash, "public:" and a photo's uuid, or '' for a temporary file."""
-        for key, mtime in self.backend.listing():
-            top, _, rest = key.partition("/")
-            if top not in ("originals", "copies", "public"):
+        for key, mtime, _ in self.backend.listing():
+            owner = _owner(key)
+            if owner is None:
                 continue  # not ours: fsck must never delete it
-            name = rest.rsplit("/", 1)[-1]
-            if name.startswith("."):
-                owner = ""
-            elif top == "public":
-                owner = "public:" + name.split("-", 1)[0]
-            else:
-                owner = name.split("-", 1)[0]
             yield owner, self._file(key), mtime
         arriving = FileBackend(self.tmp_dir)
-        for key, mtime in arriving.listing():
+        for key, mtime, _ in arriving.listing():
             yield "", StoredFile(arriving, key), mtime
 
     @contextmanager
@@ -399,56 +393,83 @@ class Storage:
             Path(name).unlink(missing_ok=True)
 
 
+def _owner(key: str) -> str | None:
+    """What a stored key belongs to (see Storage.files); '' for a file being written,
+    None for one that is not ours."""
+    top, _, rest = key.partition("/")
+    if top not in ("originals", "copies", "public"):
+        return None
+    name = rest.rsplit("/", 1)[-1]
+    if name.startswith("."):
+        return ""
+    if top == "public":
+        return "public:" + name.split("-", 1)[0]
+    return name.split("-", 1)[0]
+
+
 def copy_all(source: Storage, target: Storage) -> Iterator[tuple[StoredFile, bool]]:
     """Copy every photo file (not the uploads arriving) from source to target; yields
     each with whether it was copied. A file already in the target at its size is not
     copied again, so this can run again after an interruption, or to catch up."""
-    for owner, stored, _ in source.files():
-        if not owner:
-            continue
-        there = target.backend.size(stored.key)
-        if there is not None and there == source.backend.size(stored.key):
+    # Both listings carry sizes: asking an object store twice per file would take hours
+    # at a million photos (the target's keys are held in memory, as fsck holds them).
+    there = {key: size for key, _, size in target.backend.listing()}
+    for key, _, size in source.backend.listing():
+        if not _owner(key):
+            continue  # not a photo file, or one being written
+        stored = StoredFile(source.backend, key)
+        if there.get(key) == size:
             yield stored, False
             continue
-        target.backend.put(stored.key, stored.read_bytes(), replace=True)
+        target.backend.put(key, stored.read_bytes(), replace=True)
         yield stored, True
+
+
+def parse_storage_url(url: str | None) -> SplitResult | None:
+    """`STORAGE_URL` in parts: None when unset (the folder `STORAGE_DIR`), else a
+    file:///path or an s3://bucket/prefix. Raises ValueError saying what is wrong; the
+    app's configuration checks with this too, so a bad URL stops it starting."""
+    parts = urlsplit(url or "")
+    if not parts.geturl():
+        return None
+    if (parts.scheme == "file" and parts.path) or (parts.scheme == "s3" and parts.netloc):
+        return parts
+    raise ValueError(f"FLASK_STORAGE_URL {parts.geturl()!r} is neither file:///path nor "
+                     "s3://bucket/prefix.")
 
 
 def storage_for(config: dict[str, Any]) -> Storage:
     """The storage `STORAGE_URL` names: a folder (by default `STORAGE_DIR`) or a bucket."""
-    url = config["STORAGE_URL"]
-    parts = urlsplit(url or "")
-    if not url:
+    parts = parse_storage_url(config["STORAGE_URL"])
+    if parts is None:
         return Storage.on_disk(Path(config["STORAGE_DIR"]))
-    if parts.scheme == "file" and parts.path:
+    if parts.scheme == "file":
         return Storage.on_disk(Path(parts.path))
-    if parts.scheme == "s3" and parts.netloc:
-        import boto3
-        from botocore.config import Config
+    # Otherwise s3://bucket/prefix, the only other kind the parser lets through.
+    import boto3
+    from botocore.config import Config
 
-        client = boto3.client(
-            "s3", endpoint_url=config["S3_ENDPOINT_URL"], region_name=config["S3_REGION"],
-            aws_access_key_id=config["S3_ACCESS_KEY_ID"],
-            aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"],
-            # A store that does not answer must not hold a request (or a health check)
-            # for a minute; path-style addressing is what S3-compatible servers take.
-            config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3},
-                          s3={"addressing_style": "path"}))
-        prefix = parts.path.strip("/")
-        return Storage(S3Backend(client, parts.netloc, prefix + "/" if prefix else ""),
-                       Path(config["STORAGE_DIR"]) / "tmp")
-    raise ValueError(f"FLASK_STORAGE_URL {url!r} is neither file:///path nor s3://bucket/prefix")
+    client = boto3.client(
+        "s3", endpoint_url=config["S3_ENDPOINT_URL"], region_name=config["S3_REGION"],
+        aws_access_key_id=config["S3_ACCESS_KEY_ID"],
+        aws_secret_access_key=config["S3_SECRET_ACCESS_KEY"],
+        # A store that does not answer must not hold a request (or a health check)
+        # for a minute; path-style addressing is what S3-compatible servers take.
+        config=Config(connect_timeout=5, read_timeout=30, retries={"max_attempts": 3},
+                      s3={"addressing_style": "path"}))
+    prefix = parts.path.strip("/")
+    return Storage(S3Backend(client, parts.netloc, prefix + "/" if prefix else ""),
+                   Path(config["STORAGE_DIR"]) / "tmp")
 
 
 def storage() -> Storage:
-    """This app's storage. The backend (and its S3 client, which is costly to make and
-    safe to share between threads) is made once per app; each call gets its own list
-    of the files it created."""
+    """This app's storage, made once per app: its S3 client is costly to make and safe
+    to share between threads, and a Storage keeps no state of its own."""
     app = current_app
-    made = app.extensions.get(_BACKEND)
+    made = app.extensions.get(_STORAGE)
     if made is None:
-        made = app.extensions[_BACKEND] = storage_for(app.config)
-    return Storage(made.backend, made.tmp_dir)
+        made = app.extensions[_STORAGE] = storage_for(app.config)
+    return made
 
 
 def send_stored(stored: StoredFile, mimetype: str, etag: str | None = None,
