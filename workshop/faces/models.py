@@ -7,7 +7,6 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from workshop.auth.models import User
 from workshop.db import Model, UTCDateTime, string_enum, utcnow
 from workshop.photos.models import Photo
 
@@ -134,4 +133,3 @@ class FaceDecision(Model):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     face: Mapped[Face] = relationship(back_populates="decisions")
-    decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])
