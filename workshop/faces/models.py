@@ -59,16 +59,15 @@ class Face(Model):
 
     @property
     def purposes(self) -> list[str]:
+        # Only a yes has purposes: services.decide, which alone makes decisions, leaves
+        # them empty for any other status.
         decision = self.decision
-        consented = decision is not None and decision.status is FaceStatus.CONSENTED
-        return list(decision.purposes) if consented else []  # type: ignore[union-attr]
+        return list(decision.purposes) if decision else []
 
     def cleared_for(self, purpose: str) -> bool:
         """May be shown as it is in a public copy for this purpose: nobody, or someone
         whose yes for it is in force. Anything else is obscured."""
-        status = self.status
-        return status is FaceStatus.NOT_A_PERSON or (
-            status is FaceStatus.CONSENTED and purpose in self.purposes)
+        return self.status is FaceStatus.NOT_A_PERSON or purpose in self.purposes
 
 
 class FaceStatus(enum.StrEnum):

@@ -170,7 +170,8 @@ def decide(actor: User, face: Face, status: FaceStatus | str, purposes: Sequence
     status = _status(status)
     _may_decide_for(actor, face, status)
     now = now or utcnow()
-    # Joined to the face only once it is complete (in _replace).
+    # Joined to the face only once it is complete (in _replace). Purposes only for a yes:
+    # Face.purposes and Face.cleared_for count on it.
     decision = FaceDecision(status=status, purposes=[], decided_at=now, decided_by_id=actor.id)
     if status is FaceStatus.CONSENTED:
         decision.purposes = _purposes(purposes)
