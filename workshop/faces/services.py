@@ -25,6 +25,7 @@ from workshop.extensions import db
 from workshop.faces import detector
 from workshop.faces.models import AgreedHow, DecisionEnd, Face, FaceDecision, FaceStatus
 from workshop.photos import metadata
+from workshop.photos.consent import chosen_purposes, may_decide_for
 from workshop.photos.models import ConsentPurpose, Photo, PhotoState
 from workshop.photos.services import refresh_where_shown
 from workshop.photos.storage import FileTooLarge, storage, track_new_files
@@ -115,9 +116,8 @@ def get_face(photo: Photo, face_id: int) -> Face:
 
 
 def _may_decide_for(actor: User, face: Face, status: FaceStatus) -> None:
-    # The participant for their own photo; a worker of the site records what people said.
-    if face.photo.owner_id != actor.id and not actor.is_staff:
-        raise NotFound("There is no such photo.")
+    # Whoever may decide the photo's own consent; "nobody" is for a worker to say.
+    may_decide_for(actor, face.photo)
     if status is FaceStatus.NOT_A_PERSON and not actor.is_staff:
         raise Invalid.field("status", "Only a worker can say a face is not a person.")
 
@@ -133,14 +133,10 @@ def _status(value: FaceStatus | str) -> FaceStatus:
 
 
 def _purposes(values: Sequence[str]) -> list[str]:
+    # As a photo's consent reads them, told in the words of the face's page.
     choices = ", ".join(purpose_words(p.value) for p in ConsentPurpose)
-    try:
-        chosen = list(dict.fromkeys(ConsentPurpose(v).value for v in values))
-    except ValueError:
-        raise Invalid.field("purposes", f"Choose from: {choices}.") from None
-    if not chosen:
-        raise Invalid.field("purposes", f"Choose where they said yes to: {choices}.")
-    return chosen
+    return [p.value for p in chosen_purposes(values, f"Choose from: {choices}.",
+                                             f"Choose where they said yes to: {choices}.")]
 
 
 def _name(name: str | None) -> str:

@@ -1,5 +1,6 @@
 """Consent per photo and purpose: given, witnessed, withdrawn, expired."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -47,18 +48,22 @@ def current_wording(purpose: ConsentPurpose) -> tuple[int, str]:
 PURPOSES_MESSAGE = "Choose one or more of gallery, flickr and exhibition."
 
 
-def _purposes(purposes: list[str] | tuple[str, ...]) -> list[ConsentPurpose]:
+def chosen_purposes(purposes: Sequence[str], unknown: str = PURPOSES_MESSAGE,
+                    none: str = PURPOSES_MESSAGE) -> list[ConsentPurpose]:
+    """The purposes asked for, each once, in order. unknown and none: what the field says
+    when one is not a purpose, or none is chosen (faces word them for the person in it)."""
     try:
         chosen = list(dict.fromkeys(ConsentPurpose(p) for p in purposes))
     except ValueError:
-        raise Invalid.field("purposes", PURPOSES_MESSAGE) from None
+        raise Invalid.field("purposes", unknown) from None
     if not chosen:
-        raise Invalid.field("purposes", PURPOSES_MESSAGE)
+        raise Invalid.field("purposes", none)
     return chosen
 
 
-def _may_decide_for(actor: User, photo: Photo) -> None:
-    # The participant for themselves; a worker of the site records what they said in person.
+def may_decide_for(actor: User, photo: Photo) -> None:
+    """For the photo's consents, and its faces': the participant for themselves; a
+    worker of the site records what people said in person."""
     if photo.owner_id != actor.id and not actor.is_staff:
         raise NotFound("There is no such photo.")
 
@@ -71,12 +76,12 @@ def consents_in_force(photo: Photo, now: datetime | None = None) -> dict[str, Co
 def give_consent(actor: User, photo: Photo, purposes: list[str], now: datetime | None = None
                  ) -> list[Consent]:
     """Record a yes for each purpose; one already in force is kept as it is."""
-    _may_decide_for(actor, photo)
+    may_decide_for(actor, photo)
     now = now or utcnow()
     current = consents_in_force(photo, now)
     _end_lapsed(photo, now)
     given, added = [], False
-    for purpose in _purposes(purposes):
+    for purpose in chosen_purposes(purposes):
         if purpose.value in current:
             given.append(current[purpose.value])
             continue
@@ -112,8 +117,8 @@ def withdraw_consent(actor: User, photo: Photo, purposes: list[str],
     A withdrawal must win over a decision made on the photo at the same moment: if the
     photo's row changed under it, it starts again on the fresh row instead of failing.
     """
-    _may_decide_for(actor, photo)
-    chosen = _purposes(purposes)
+    may_decide_for(actor, photo)
+    chosen = chosen_purposes(purposes)
     now = now or utcnow()
     for _ in range(3):
         try:
