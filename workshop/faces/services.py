@@ -15,7 +15,6 @@ from typing import IO, Any
 from flask import current_app
 from PIL import Image
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 
 from workshop.audit.services import record
 from workshop.auth.models import User
@@ -26,8 +25,8 @@ from workshop.faces import detector
 from workshop.faces.models import AgreedHow, DecisionEnd, Face, FaceDecision, FaceStatus
 from workshop.photos import metadata
 from workshop.photos.consent import chosen_purposes, may_decide_for
-from workshop.photos.models import ConsentPurpose, Photo, PhotoState
-from workshop.photos.services import refresh_where_shown
+from workshop.photos.models import ConsentPurpose, Photo
+from workshop.photos.services import mark_decision_changed, refresh_where_shown
 from workshop.photos.storage import FileTooLarge, storage, track_new_files
 from workshop.signals import (
     photo_approving,
@@ -243,10 +242,9 @@ def _replace(actor: User, face: Face, decision: FaceDecision, now: datetime) -> 
                           "Look again and try once more.")
     decision.face = face
     db.session.add(decision)
-    if photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
-        # As with the photo's own consent: an approval decided on an older view of its
-        # faces meets a changed version and is refused.
-        flag_modified(photo, "state")
+    # As with the photo's own consent: an approval decided on an older view of its faces
+    # is refused.
+    mark_decision_changed(photo)
     flush_or_conflict("Someone recorded something for this face at the same moment. "
                       "Look again and try once more.")
     record(actor, "face.consent_withdrawn" if withdrawn else "face.decided", "photo",

@@ -5,7 +5,6 @@ from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
@@ -14,7 +13,7 @@ from workshop.db import flush_or_conflict, utcnow
 from workshop.errors import Conflict, Invalid, NotFound
 from workshop.extensions import db
 from workshop.photos.models import Consent, ConsentEnd, ConsentPurpose, Photo, PhotoState
-from workshop.photos.services import refresh_where_shown
+from workshop.photos.services import mark_decision_changed, refresh_where_shown
 from workshop.signals import consent_withdrawn
 
 # The words shown when consent is asked, by purpose and version. A change of wording is a
@@ -97,11 +96,9 @@ def give_consent(actor: User, photo: Photo, purposes: list[str], now: datetime |
         record(actor, "photo.consent_given", "photo", photo.id, site_id=photo.site_id,
                purpose=purpose.value, wording_version=version,
                witnessed=consent.witnessed_by_id is not None)
-    if added and photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
-        # As with a withdrawal: a decision made on the photo at the same moment meets a
-        # changed version and is refused, rather than publishing from an older view of
-        # its consents.
-        flag_modified(photo, "state")
+    if added:
+        # As with a withdrawal: rather than publishing from an older view of its consents.
+        mark_decision_changed(photo)
     _flush_consents()
     # An approved photo goes where its consents now allow, at once: back into the gallery
     # after a withdrawal, or there for the first time after a Flickr-only approval (and
@@ -142,12 +139,10 @@ def _withdraw(actor: User, photo: Photo, purposes: list[ConsentPurpose], now: da
         record(actor, "photo.consent_withdrawn", "photo", photo.id, site_id=photo.site_id,
                purpose=purpose.value, witnessed=actor.id != photo.owner_id)
         consent_withdrawn.send(photo, purpose=purpose, actor=actor, now=now)
-    if ended and photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
-        if not consents_in_force(photo, now):
-            photo.state = PhotoState.WITHDRAWN
-        # A withdrawal always changes the photo's row, so an approval decided at the same
-        # moment meets a changed version and is refused.
-        flag_modified(photo, "state")
+    # A withdrawal always changes a waiting or approved photo's row; with no consent left
+    # it is withdrawn.
+    if ended and mark_decision_changed(photo) and not consents_in_force(photo, now):
+        photo.state = PhotoState.WITHDRAWN
     db.session.flush()
     refresh_where_shown(photo, now)
     return ended
