@@ -108,8 +108,10 @@ def purpose_words(purpose: str) -> str:
 
 def get_face(photo: Photo, face_id: int) -> Face:
     """One of this photo's faces (the photo already checked as the actor's to see)."""
-    face = db.session.get(Face, face_id)
-    if face is None or face.photo_id != photo.id:
+    # Picked from the faces loaded with the photo (the backref faces.models adds, which
+    # photos' model does not declare), so another photo's face is never found.
+    face = next((f for f in photo.faces if f.id == face_id), None)  # type: ignore[attr-defined]
+    if face is None:
         raise NotFound("There is no such face in this photo.")
     return face
 
