@@ -18,6 +18,7 @@ from workshop.web import FORM_ERRORS, form_failed
 bp = Blueprint("faces", __name__, url_prefix="/photos")
 
 
+@bp.app_template_global("face_recorded")
 def recorded(face: Face) -> str:
     """What is recorded for a face, in a sentence."""
     decision = face.decision
@@ -30,11 +31,6 @@ def recorded(face: Face) -> str:
     how = "signed a form" if decision.how is AgreedHow.WRITTEN else "said yes"
     where = " and ".join(services.purpose_words(p) for p in decision.purposes)
     return f"{decision.name} {how} on {decision.agreed_on:%-d %B %Y}, for {where}."
-
-
-@bp.app_template_global("face_recorded")
-def _face_recorded(face: Face) -> str:
-    return recorded(face)
 
 
 @photo_shown.connect
