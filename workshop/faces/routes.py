@@ -112,7 +112,7 @@ def signed_form(photo_id: int, face_id: int):
     decision = face.decision
     if decision is None or decision.form_hash is None or decision.form_type is None:
         abort(404)
-    extension = decision.form_type.rsplit("/", 1)[1].replace("jpeg", "jpg")
+    extension = services.FORM_EXTENSIONS[decision.form_type]
     return send_stored(storage().original_path(decision.form_hash), decision.form_type,
                        etag=decision.form_hash, as_attachment=True,
                        download_name=f"face-{services.number(face)}-form.{extension}",

@@ -42,9 +42,11 @@ MARGIN = 0.3
 # What is left of the box and its margin across: a few cells of colour, from which no
 # face can be recovered; smoothed back up, so nothing of the cells' edges remains either.
 CELLS = 4
-# A signed form, photographed or scanned: told apart by how the file starts.
-FORM_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png",
-              b"%PDF-": "application/pdf"}
+# A signed form, photographed or scanned: told apart by how the file starts; its type,
+# and the extension its download is named with.
+FORM_TYPES = {b"\xff\xd8\xff": ("image/jpeg", "jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+              b"%PDF-": ("application/pdf", "pdf")}
+FORM_EXTENSIONS = dict(FORM_TYPES.values())  # by type, as a decision keeps it
 
 
 def faces_message(count: int) -> str:
@@ -195,8 +197,8 @@ def _keep_form(stream: IO[bytes]) -> tuple[str, str]:
     try:
         with received.path.open("rb") as file:
             start = file.read(8)
-        kind = next((name for magic, name in FORM_TYPES.items() if start.startswith(magic)),
-                    None)
+        kind = next((name for magic, (name, _) in FORM_TYPES.items()
+                     if start.startswith(magic)), None)
         if kind is None:
             raise Invalid.field("scan", "Send the form as a photo (JPEG or PNG) or a PDF.")
         # Where and with what a phone photographed the form is not kept.
