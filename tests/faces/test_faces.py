@@ -3,7 +3,7 @@ listed by the API."""
 
 import io
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 
 from tests.faces import pictures
 from tests.fixtures.accounts import api_token, user
@@ -31,6 +31,31 @@ def test_the_api_lists_the_faces_found_at_upload(app, client, participant):
 
     empty = upload(client, headers, pictures.jpeg(pictures.landscape())).json
     assert empty["faces"] == [] and empty["checks"]["faces"]["verdict"] == "none"
+
+
+def test_the_api_list_asks_the_same_queries_for_one_face_as_for_several(
+        app, client, participant):
+    headers = api_token(app, participant)
+
+    def statements() -> int:
+        sent = []
+        with app.app_context():
+            engine = db.engine
+
+        def count(*_args):
+            sent.append(1)
+
+        event.listen(engine, "before_cursor_execute", count)
+        try:
+            assert client.get("/api/v1/photos", headers=headers).status_code == 200
+        finally:
+            event.remove(engine, "before_cursor_execute", count)
+        return len(sent)
+
+    upload(client, headers, pictures.jpeg(pictures.astronaut()))
+    one = statements()
+    upload(client, headers, pictures.jpeg(pictures.two_people()))
+    assert statements() == one
 
 
 def test_the_openapi_document_describes_faces(client):

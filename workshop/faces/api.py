@@ -1,12 +1,10 @@
 """The faces of a photo in the API: each answer about a photo lists them, with what was
 recorded for each, and a decision for one face is recorded here."""
 
-from typing import Annotated
-
 from flask import Blueprint
 from pydantic import Field
 
-from workshop.api.spec import MAX_ID, ApiModel, OutModel, add_field, one_of, operation
+from workshop.api.spec import ApiModel, OutModel, add_field, one_of, operation
 from workshop.auth.bearer import api_user
 from workshop.faces import services
 from workshop.faces.models import AgreedHow, FaceStatus
@@ -14,9 +12,6 @@ from workshop.photos import services as photos
 from workshop.photos.api import PhotoOut, PurposeName
 
 bp = Blueprint("faces_api", __name__)
-
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-
 
 class FaceOut(OutModel):
     id: int

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from sqlalchemy import JSON, CheckConstraint, Date, Float, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
-from workshop.auth.models import User
 from workshop.db import Model, UTCDateTime, string_enum, utcnow
 from workshop.photos.models import Photo
 
@@ -38,9 +37,11 @@ class Face(Model):
         "faces", order_by="Face.id", lazy="selectin", cascade="all, delete-orphan",
         passive_deletes=True))
 
+    # Every answer about a photo tells each face's status and purposes: loaded with the
+    # faces, together, rather than one query per face.
     decisions: Mapped[list["FaceDecision"]] = relationship(
         back_populates="face", order_by="FaceDecision.id", cascade="all, delete-orphan",
-        passive_deletes=True)
+        passive_deletes=True, lazy="selectin")
 
     @property
     def box(self) -> list[float]:
@@ -58,16 +59,15 @@ class Face(Model):
 
     @property
     def purposes(self) -> list[str]:
+        # Only a yes has purposes: services.decide, which alone makes decisions, leaves
+        # them empty for any other status.
         decision = self.decision
-        consented = decision is not None and decision.status is FaceStatus.CONSENTED
-        return list(decision.purposes) if consented else []  # type: ignore[union-attr]
+        return list(decision.purposes) if decision else []
 
     def cleared_for(self, purpose: str) -> bool:
         """May be shown as it is in a public copy for this purpose: nobody, or someone
         whose yes for it is in force. Anything else is obscured."""
-        status = self.status
-        return status is FaceStatus.NOT_A_PERSON or (
-            status is FaceStatus.CONSENTED and purpose in self.purposes)
+        return self.status is FaceStatus.NOT_A_PERSON or purpose in self.purposes
 
 
 class FaceStatus(enum.StrEnum):
@@ -132,4 +132,3 @@ class FaceDecision(Model):
     ended_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     face: Mapped[Face] = relationship(back_populates="decisions")
-    decided_by: Mapped[User] = relationship(foreign_keys=[decided_by_id])

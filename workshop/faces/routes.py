@@ -18,6 +18,7 @@ from workshop.web import FORM_ERRORS, form_failed
 bp = Blueprint("faces", __name__, url_prefix="/photos")
 
 
+@bp.app_template_global("face_recorded")
 def recorded(face: Face) -> str:
     """What is recorded for a face, in a sentence."""
     decision = face.decision
@@ -30,11 +31,6 @@ def recorded(face: Face) -> str:
     how = "signed a form" if decision.how is AgreedHow.WRITTEN else "said yes"
     where = " and ".join(services.purpose_words(p) for p in decision.purposes)
     return f"{decision.name} {how} on {decision.agreed_on:%-d %B %Y}, for {where}."
-
-
-@bp.app_template_global("face_recorded")
-def _face_recorded(face: Face) -> str:
-    return recorded(face)
 
 
 @photo_shown.connect
@@ -116,7 +112,7 @@ def signed_form(photo_id: int, face_id: int):
     decision = face.decision
     if decision is None or decision.form_hash is None or decision.form_type is None:
         abort(404)
-    extension = decision.form_type.rsplit("/", 1)[1].replace("jpeg", "jpg")
+    extension = services.FORM_EXTENSIONS[decision.form_type]
     return send_stored(storage().original_path(decision.form_hash), decision.form_type,
                        etag=decision.form_hash, as_attachment=True,
                        download_name=f"face-{services.number(face)}-form.{extension}",

@@ -15,7 +15,6 @@ from typing import IO, Any
 from flask import current_app
 from PIL import Image
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 
 from workshop.audit.services import record
 from workshop.auth.models import User
@@ -25,8 +24,9 @@ from workshop.extensions import db
 from workshop.faces import detector
 from workshop.faces.models import AgreedHow, DecisionEnd, Face, FaceDecision, FaceStatus
 from workshop.photos import metadata
-from workshop.photos.models import ConsentPurpose, Photo, PhotoState
-from workshop.photos.services import refresh_where_shown
+from workshop.photos.consent import chosen_purposes, may_decide_for
+from workshop.photos.models import ConsentPurpose, Photo
+from workshop.photos.services import mark_decision_changed, refresh_where_shown
 from workshop.photos.storage import FileTooLarge, storage, track_new_files
 from workshop.signals import (
     photo_approving,
@@ -42,9 +42,11 @@ MARGIN = 0.3
 # What is left of the box and its margin across: a few cells of colour, from which no
 # face can be recovered; smoothed back up, so nothing of the cells' edges remains either.
 CELLS = 4
-# A signed form, photographed or scanned: told apart by how the file starts.
-FORM_TYPES = {b"\xff\xd8\xff": "image/jpeg", b"\x89PNG\r\n\x1a\n": "image/png",
-              b"%PDF-": "application/pdf"}
+# A signed form, photographed or scanned: told apart by how the file starts; its type,
+# and the extension its download is named with.
+FORM_TYPES = {b"\xff\xd8\xff": ("image/jpeg", "jpg"), b"\x89PNG\r\n\x1a\n": ("image/png", "png"),
+              b"%PDF-": ("application/pdf", "pdf")}
+FORM_EXTENSIONS = dict(FORM_TYPES.values())  # by type, as a decision keeps it
 
 
 def faces_message(count: int) -> str:
@@ -108,16 +110,17 @@ def purpose_words(purpose: str) -> str:
 
 def get_face(photo: Photo, face_id: int) -> Face:
     """One of this photo's faces (the photo already checked as the actor's to see)."""
-    face = db.session.get(Face, face_id)
-    if face is None or face.photo_id != photo.id:
+    # Picked from the faces loaded with the photo (the backref faces.models adds, which
+    # photos' model does not declare), so another photo's face is never found.
+    face = next((f for f in photo.faces if f.id == face_id), None)  # type: ignore[attr-defined]
+    if face is None:
         raise NotFound("There is no such face in this photo.")
     return face
 
 
 def _may_decide_for(actor: User, face: Face, status: FaceStatus) -> None:
-    # The participant for their own photo; a worker of the site records what people said.
-    if face.photo.owner_id != actor.id and not actor.is_staff:
-        raise NotFound("There is no such photo.")
+    # Whoever may decide the photo's own consent; "nobody" is for a worker to say.
+    may_decide_for(actor, face.photo)
     if status is FaceStatus.NOT_A_PERSON and not actor.is_staff:
         raise Invalid.field("status", "Only a worker can say a face is not a person.")
 
@@ -133,14 +136,10 @@ def _status(value: FaceStatus | str) -> FaceStatus:
 
 
 def _purposes(values: Sequence[str]) -> list[str]:
+    # As a photo's consent reads them, told in the words of the face's page.
     choices = ", ".join(purpose_words(p.value) for p in ConsentPurpose)
-    try:
-        chosen = list(dict.fromkeys(ConsentPurpose(v).value for v in values))
-    except ValueError:
-        raise Invalid.field("purposes", f"Choose from: {choices}.") from None
-    if not chosen:
-        raise Invalid.field("purposes", f"Choose where they said yes to: {choices}.")
-    return chosen
+    return [p.value for p in chosen_purposes(values, f"Choose from: {choices}.",
+                                             f"Choose where they said yes to: {choices}.")]
 
 
 def _name(name: str | None) -> str:
@@ -170,7 +169,8 @@ def decide(actor: User, face: Face, status: FaceStatus | str, purposes: Sequence
     status = _status(status)
     _may_decide_for(actor, face, status)
     now = now or utcnow()
-    # Joined to the face only once it is complete (in _replace).
+    # Joined to the face only once it is complete (in _replace). Purposes only for a yes:
+    # Face.purposes and Face.cleared_for count on it.
     decision = FaceDecision(status=status, purposes=[], decided_at=now, decided_by_id=actor.id)
     if status is FaceStatus.CONSENTED:
         decision.purposes = _purposes(purposes)
@@ -197,8 +197,8 @@ def _keep_form(stream: IO[bytes]) -> tuple[str, str]:
     try:
         with received.path.open("rb") as file:
             start = file.read(8)
-        kind = next((name for magic, name in FORM_TYPES.items() if start.startswith(magic)),
-                    None)
+        kind = next((name for magic, (name, _) in FORM_TYPES.items()
+                     if start.startswith(magic)), None)
         if kind is None:
             raise Invalid.field("scan", "Send the form as a photo (JPEG or PNG) or a PDF.")
         # Where and with what a phone photographed the form is not kept.
@@ -246,10 +246,9 @@ def _replace(actor: User, face: Face, decision: FaceDecision, now: datetime) -> 
                           "Look again and try once more.")
     decision.face = face
     db.session.add(decision)
-    if photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
-        # As with the photo's own consent: an approval decided on an older view of its
-        # faces meets a changed version and is refused.
-        flag_modified(photo, "state")
+    # As with the photo's own consent: an approval decided on an older view of its faces
+    # is refused.
+    mark_decision_changed(photo)
     flush_or_conflict("Someone recorded something for this face at the same moment. "
                       "Look again and try once more.")
     record(actor, "face.consent_withdrawn" if withdrawn else "face.decided", "photo",

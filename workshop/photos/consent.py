@@ -1,10 +1,10 @@
 """Consent per photo and purpose: given, witnessed, withdrawn, expired."""
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
-from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit.services import record
@@ -13,7 +13,7 @@ from workshop.db import flush_or_conflict, utcnow
 from workshop.errors import Conflict, Invalid, NotFound
 from workshop.extensions import db
 from workshop.photos.models import Consent, ConsentEnd, ConsentPurpose, Photo, PhotoState
-from workshop.photos.services import refresh_where_shown
+from workshop.photos.services import mark_decision_changed, refresh_where_shown
 from workshop.signals import consent_withdrawn
 
 # The words shown when consent is asked, by purpose and version. A change of wording is a
@@ -47,18 +47,22 @@ def current_wording(purpose: ConsentPurpose) -> tuple[int, str]:
 PURPOSES_MESSAGE = "Choose one or more of gallery, flickr and exhibition."
 
 
-def _purposes(purposes: list[str] | tuple[str, ...]) -> list[ConsentPurpose]:
+def chosen_purposes(purposes: Sequence[str], unknown: str = PURPOSES_MESSAGE,
+                    none: str = PURPOSES_MESSAGE) -> list[ConsentPurpose]:
+    """The purposes asked for, each once, in order. unknown and none: what the field says
+    when one is not a purpose, or none is chosen (faces word them for the person in it)."""
     try:
         chosen = list(dict.fromkeys(ConsentPurpose(p) for p in purposes))
     except ValueError:
-        raise Invalid.field("purposes", PURPOSES_MESSAGE) from None
+        raise Invalid.field("purposes", unknown) from None
     if not chosen:
-        raise Invalid.field("purposes", PURPOSES_MESSAGE)
+        raise Invalid.field("purposes", none)
     return chosen
 
 
-def _may_decide_for(actor: User, photo: Photo) -> None:
-    # The participant for themselves; a worker of the site records what they said in person.
+def may_decide_for(actor: User, photo: Photo) -> None:
+    """For the photo's consents, and its faces': the participant for themselves; a
+    worker of the site records what people said in person."""
     if photo.owner_id != actor.id and not actor.is_staff:
         raise NotFound("There is no such photo.")
 
@@ -71,12 +75,12 @@ def consents_in_force(photo: Photo, now: datetime | None = None) -> dict[str, Co
 def give_consent(actor: User, photo: Photo, purposes: list[str], now: datetime | None = None
                  ) -> list[Consent]:
     """Record a yes for each purpose; one already in force is kept as it is."""
-    _may_decide_for(actor, photo)
+    may_decide_for(actor, photo)
     now = now or utcnow()
     current = consents_in_force(photo, now)
     _end_lapsed(photo, now)
     given, added = [], False
-    for purpose in _purposes(purposes):
+    for purpose in chosen_purposes(purposes):
         if purpose.value in current:
             given.append(current[purpose.value])
             continue
@@ -92,11 +96,9 @@ def give_consent(actor: User, photo: Photo, purposes: list[str], now: datetime |
         record(actor, "photo.consent_given", "photo", photo.id, site_id=photo.site_id,
                purpose=purpose.value, wording_version=version,
                witnessed=consent.witnessed_by_id is not None)
-    if added and photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
-        # As with a withdrawal: a decision made on the photo at the same moment meets a
-        # changed version and is refused, rather than publishing from an older view of
-        # its consents.
-        flag_modified(photo, "state")
+    if added:
+        # As with a withdrawal: rather than publishing from an older view of its consents.
+        mark_decision_changed(photo)
     _flush_consents()
     # An approved photo goes where its consents now allow, at once: back into the gallery
     # after a withdrawal, or there for the first time after a Flickr-only approval (and
@@ -112,8 +114,8 @@ def withdraw_consent(actor: User, photo: Photo, purposes: list[str],
     A withdrawal must win over a decision made on the photo at the same moment: if the
     photo's row changed under it, it starts again on the fresh row instead of failing.
     """
-    _may_decide_for(actor, photo)
-    chosen = _purposes(purposes)
+    may_decide_for(actor, photo)
+    chosen = chosen_purposes(purposes)
     now = now or utcnow()
     for _ in range(3):
         try:
@@ -137,12 +139,10 @@ def _withdraw(actor: User, photo: Photo, purposes: list[ConsentPurpose], now: da
         record(actor, "photo.consent_withdrawn", "photo", photo.id, site_id=photo.site_id,
                purpose=purpose.value, witnessed=actor.id != photo.owner_id)
         consent_withdrawn.send(photo, purpose=purpose, actor=actor, now=now)
-    if ended and photo.state in (PhotoState.SUBMITTED, PhotoState.APPROVED):
-        if not consents_in_force(photo, now):
-            photo.state = PhotoState.WITHDRAWN
-        # A withdrawal always changes the photo's row, so an approval decided at the same
-        # moment meets a changed version and is refused.
-        flag_modified(photo, "state")
+    # A withdrawal always changes a waiting or approved photo's row; with no consent left
+    # it is withdrawn.
+    if ended and mark_decision_changed(photo) and not consents_in_force(photo, now):
+        photo.state = PhotoState.WITHDRAWN
     db.session.flush()
     refresh_where_shown(photo, now)
     return ended

@@ -18,7 +18,7 @@ from workshop.signals import photo_approving
 
 # Where approval puts a photo. An exhibition is chosen photo by photo by the workers who
 # plan it, and its prints obscure whoever did not agree to it (exhibitions, faces).
-ONLINE = {ConsentPurpose.GALLERY.value, ConsentPurpose.FLICKR.value}
+ONLINE = {ConsentPurpose.GALLERY, ConsentPurpose.FLICKR}
 
 # What the approving worker confirms, one line each (the keys are the API's).
 CHECKLIST = {
@@ -105,7 +105,8 @@ def approve(actor: User, photo: Photo, checklist: dict[str, bool],
         raise Conflict("Its consent has been taken back, so it cannot be approved.")
     # Faces (or any feature) may hold it back, e.g. for someone in it who has not agreed
     # to where approval puts it.
-    photo_approving.send(photo, purposes=[ConsentPurpose(p) for p in purposes if p in ONLINE])
+    photo_approving.send(photo, purposes=[c.purpose for c in purposes.values()
+                                          if c.purpose in ONLINE])
     photo.state, photo.decided_at, photo.decided_by_id = PhotoState.APPROVED, now, actor.id
     _decide_flush()
     refresh_where_shown(photo, now)

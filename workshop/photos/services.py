@@ -19,6 +19,7 @@ from flask import current_app
 from PIL import Image
 from sqlalchemy import Select, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
 from workshop.audit import services as audit
@@ -28,7 +29,7 @@ from workshop.db import flush_or_conflict, get_row, utcnow
 from workshop.errors import Conflict, DomainError, Invalid, NotFound
 from workshop.extensions import db
 from workshop.photos import imaging, metadata
-from workshop.photos.models import CoachingNote, ConsentPurpose, NoteTopic, Photo
+from workshop.photos.models import CoachingNote, ConsentPurpose, NoteTopic, Photo, PhotoState
 from workshop.photos.storage import (
     COPY_KINDS,
     FileTooLarge,
@@ -289,6 +290,16 @@ def print_copy(photo: Photo, purpose: ConsentPurpose) -> bytes:
         picture, icc = imaging.full_picture(path, max_pixels=_limit("PHOTO_MAX_PIXELS"))
     photo_publishing.send(photo, purpose=purpose, picture=picture)
     return imaging.encode_jpeg(picture, icc, quality=imaging.PRINT_QUALITY)
+
+
+def mark_decision_changed(photo: Photo) -> bool:
+    """After a change to what a waiting or approved photo's people agreed to (its consents,
+    its faces): its row is marked changed, so an approval decided at the same moment, on
+    the older view, meets a changed version and is refused. True if it was marked."""
+    if photo.state not in (PhotoState.SUBMITTED, PhotoState.APPROVED):
+        return False
+    flag_modified(photo, "state")
+    return True
 
 
 def refresh_where_shown(photo: Photo, now: datetime | None = None,
