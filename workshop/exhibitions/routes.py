@@ -14,14 +14,13 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 
-from workshop.db import get_row, utcnow
+from workshop.db import get_row
 from workshop.errors import Conflict
 from workshop.exhibitions import forms, services
 from workshop.exhibitions.models import Exhibition
 from workshop.exhibitions.pdf import display_copy, pdf_response
 from workshop.extensions import db
-from workshop.photos.models import ConsentPurpose, Photo
-from workshop.photos.services import visible_photos
+from workshop.photos.models import Photo
 from workshop.web import FORM_ERRORS, form_failed, staff_required
 
 bp = Blueprint("exhibitions", __name__, url_prefix="/exhibitions")
@@ -60,21 +59,11 @@ def index():
                            exhibitions=exhibitions), status
 
 
-def _candidates(exhibition: Exhibition) -> list[Photo]:
-    """Photos of the site whose owners said yes to exhibitions, newest first."""
-    now = utcnow()
-    return list(db.session.scalars(
-        visible_photos(current_user).where(
-            Photo.site_id == exhibition.site_id,
-            Photo.has_consent(ConsentPurpose.EXHIBITION, now),
-            Photo.reported_at.is_(None)).limit(300)))
-
-
 def _page(exhibition: Exhibition, status: int = 200):
     chosen = {entry.photo_id: entry.position for entry in exhibition.entries}
     return render_template(
         "exhibitions/exhibition.html", exhibition=exhibition, chosen=chosen,
-        candidates=[] if exhibition.printed else _candidates(exhibition),
+        candidates=[] if exhibition.printed else services.candidates(current_user, exhibition),
         too_small={entry.id for entry in services.too_small(exhibition)},
         on_show={entry.id for entry in services.on_show(exhibition)},
         print_cm=services.print_cm), status

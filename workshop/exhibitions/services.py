@@ -29,6 +29,7 @@ from workshop.exhibitions.models import (
 from workshop.extensions import db
 from workshop.photos.checks import CM_PER_INCH, PRINT_DPI
 from workshop.photos.models import ConsentPurpose, Credit, Photo
+from workshop.photos.services import visible_photos
 from workshop.signals import consent_withdrawn, participant_moving
 
 TITLE_LIMIT = 120
@@ -89,12 +90,21 @@ def create_exhibition(actor: User, *, title: str, place: str, starts_on: date, e
 
 
 def refusal(photo: Photo, now: datetime) -> str | None:
-    """Why this photo may not be in an exhibition now, or None."""
+    """Why this photo may not be in an exhibition now, or None (the rule itself is
+    Photo.cleared_for_exhibition, which candidates() also asks in SQL)."""
+    if photo.cleared_for_exhibition(now):
+        return None
     if not photo.has_consent(ConsentPurpose.EXHIBITION, now):
         return f"Photo {photo.id} has no yes for exhibitions from its owner."
-    if photo.reported_at is not None:
-        return f"Photo {photo.id} is hidden while a worker looks at a report."
-    return None
+    return f"Photo {photo.id} is hidden while a worker looks at a report."
+
+
+def candidates(actor: User, exhibition: Exhibition, now: datetime | None = None
+               ) -> list[Photo]:
+    """Photos of the exhibition's site that may join it now, as the actor sees them."""
+    return list(db.session.scalars(visible_photos(actor).where(
+        Photo.site_id == exhibition.site_id,
+        Photo.cleared_for_exhibition(now or utcnow())).limit(300)))
 
 
 def set_photos(actor: User, exhibition: Exhibition, photo_ids: list[int],
