@@ -12,7 +12,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
 from workshop.db import get_row
 from workshop.errors import Conflict
@@ -20,7 +19,6 @@ from workshop.exhibitions import forms, services
 from workshop.exhibitions.models import Exhibition
 from workshop.exhibitions.pdf import display_copy, pdf_response
 from workshop.extensions import db
-from workshop.photos.models import Photo
 from workshop.web import FORM_ERRORS, form_failed, staff_required
 
 bp = Blueprint("exhibitions", __name__, url_prefix="/exhibitions")
@@ -150,8 +148,8 @@ def slideshow(exhibition_id: int):
 @bp.get("/<id:exhibition_id>/photos/<photo_uuid>.jpg")
 def photo_file(exhibition_id: int, photo_uuid: str):
     found = _public(exhibition_id)
-    photo = db.session.scalar(select(Photo).where(Photo.uuid == photo_uuid))
-    if photo is None or photo.id not in {e.photo_id for e in services.on_show(found)}:
+    photo = services.photo_on_show(found, photo_uuid)
+    if photo is None:
         abort(404)
     # Made for each visitor (exhibitions keep no public copy yet): obscured like the prints,
     # so a face without a yes for the exhibition is never shown at the event.

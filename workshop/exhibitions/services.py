@@ -170,6 +170,17 @@ def on_show(exhibition: Exhibition, now: datetime | None = None) -> list[Exhibit
             and entry.photo.has_consent(ConsentPurpose.EXHIBITION, now)]
 
 
+def photo_on_show(exhibition: Exhibition, photo_uuid: str, now: datetime | None = None
+                  ) -> Photo | None:
+    """This photo if it is on show in the exhibition now (the rule of on_show), else None:
+    one query for each picture a visitor's page asks for."""
+    return db.session.scalar(
+        select(Photo).join(ExhibitionPhoto, ExhibitionPhoto.photo_id == Photo.id).where(
+            ExhibitionPhoto.exhibition_id == exhibition.id, Photo.uuid == photo_uuid,
+            ExhibitionPhoto.withdrawn_at.is_(None),
+            Photo.has_consent(ConsentPurpose.EXHIBITION, now or utcnow())))
+
+
 # --- words and sizes for the pages and the PDFs -----------------------------------------
 
 
