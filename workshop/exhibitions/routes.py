@@ -14,7 +14,7 @@ from flask import (
 from flask_login import current_user
 
 from workshop.db import get_row
-from workshop.errors import Conflict
+from workshop.errors import Conflict, DomainError
 from workshop.exhibitions import forms, services
 from workshop.exhibitions.models import Exhibition
 from workshop.exhibitions.pdf import display_copy, pdf_response
@@ -67,6 +67,15 @@ def _page(exhibition: Exhibition, status: int = 200):
         print_cm=services.print_cm), status
 
 
+def _refused(exhibition_id: int, exc: DomainError):
+    """The plan again with the reason, nothing of the refused change kept. (Fetched again
+    after the rollback rather than reusing the loaded one, whose list the refused change
+    may have altered in memory.)"""
+    db.session.rollback()
+    flash(exc.message, "error")
+    return _page(services.get_exhibition(current_user, exhibition_id), exc.status)
+
+
 @bp.get("/<id:exhibition_id>")
 @staff_required
 def exhibition(exhibition_id: int):
@@ -87,9 +96,7 @@ def set_photos(exhibition_id: int):
     try:
         services.set_photos(current_user, found, sorted(ticked, key=place))
     except FORM_ERRORS as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _page(services.get_exhibition(current_user, exhibition_id), exc.status)
+        return _refused(exhibition_id, exc)
     flash("The photos are saved, in this order.", "success")
     return redirect(url_for("exhibitions.exhibition", exhibition_id=found.id))
 
@@ -101,9 +108,7 @@ def send_to_print(exhibition_id: int):
     try:
         services.send_to_print(current_user, found)
     except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _page(services.get_exhibition(current_user, exhibition_id), exc.status)
+        return _refused(exhibition_id, exc)
     flash("Sent to print. The list of photos is fixed now.", "success")
     return redirect(url_for("exhibitions.exhibition", exhibition_id=found.id))
 
