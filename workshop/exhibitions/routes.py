@@ -19,13 +19,15 @@ from workshop.exhibitions import forms, services
 from workshop.exhibitions.models import Exhibition
 from workshop.exhibitions.pdf import display_copy, pdf_response
 from workshop.extensions import db
-from workshop.web import FORM_ERRORS, form_failed, staff_required
+from workshop.web import (
+    FORM_ERRORS,
+    PUBLIC_COPY_CACHE,
+    form_failed,
+    revalidate_for_visitors,
+    staff_required,
+)
 
 bp = Blueprint("exhibitions", __name__, url_prefix="/exhibitions")
-
-
-# A visitor's page or picture must not outlive a withdrawal in any cache: asked again first.
-PUBLIC_CACHE = "public, no-cache"
 
 
 @bp.context_processor
@@ -132,12 +134,8 @@ def _public(exhibition_id: int) -> Exhibition:
 
 def _for_visitors(template: str, exhibition_id: int):
     found = _public(exhibition_id)
-    response = make_response(render_template(template, exhibition=found,
-                                              entries=services.on_show(found)))
-    # Signed-in people get no-store from the security headers; this leaves them alone.
-    if not current_user.is_authenticated:
-        response.headers["Cache-Control"] = PUBLIC_CACHE
-    return response
+    return revalidate_for_visitors(make_response(render_template(
+        template, exhibition=found, entries=services.on_show(found))))
 
 
 @bp.get("/<id:exhibition_id>/show")
@@ -160,6 +158,7 @@ def photo_file(exhibition_id: int, photo_uuid: str):
     # so a face without a yes for the exhibition is never shown at the event.
     response = make_response(display_copy(photo))
     response.mimetype = "image/jpeg"
-    response.headers["Cache-Control"] = PUBLIC_CACHE
+    # A picture must not outlive a withdrawal in any cache either: asked again first.
+    response.headers["Cache-Control"] = PUBLIC_COPY_CACHE
     response.add_etag()
     return response.make_conditional(request)
