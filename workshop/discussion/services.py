@@ -68,17 +68,12 @@ def reflection_of(photo: Photo) -> Reflection | None:
     return db.session.get(Reflection, photo.id)
 
 
-def _own(actor: User, photo: Photo) -> None:
-    # Workers read the answers; only the owner writes them, in their own words.
-    if photo.owner_id != actor.id:
-        raise NotFound("There is no such photo.")
-
-
 def save_reflection(actor: User, photo: Photo, *, answers: list[str | None], title: str = "",
                     shared_with_group: bool = False, answers_shared: bool = False,
                     name_shown: bool = False) -> Reflection:
     """The owner's answers (each optional), a title, and how far they share the photo."""
-    _own(actor, photo)
+    # Workers read the answers; only the owner writes them, in their own words.
+    photo_owner.require_owner(actor, photo)
     count = len(DEFAULT_QUESTIONS)
     if len(answers) > count:
         raise Invalid.field("answers", f"There are only {count} questions.")
@@ -102,7 +97,7 @@ def save_reflection(actor: User, photo: Photo, *, answers: list[str | None], tit
 
 def caption_from_answer(actor: User, photo: Photo, number: int) -> Photo:
     """Make one of the owner's answers the photo's caption (while it may still change)."""
-    _own(actor, photo)
+    photo_owner.require_owner(actor, photo)
     reflection = reflection_of(photo)
     answers = reflection.answers if reflection else []
     if not 1 <= number <= len(answers) or not answers[number - 1]:
