@@ -55,6 +55,13 @@ class Exhibition(Model):
     def printed(self) -> bool:
         return self.printed_at is not None
 
+    @property
+    def dates(self) -> str:
+        """Its days as the pages and the catalogue say them: one day, or from and to."""
+        if self.ends_on == self.starts_on:
+            return f"{self.starts_on:%-d %B %Y}"
+        return f"{self.starts_on:%-d %B %Y} to {self.ends_on:%-d %B %Y}"
+
 
 class ExhibitionPhoto(Model):
     __tablename__ = "exhibition_photos"

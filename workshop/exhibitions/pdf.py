@@ -112,9 +112,7 @@ def catalogue(exhibition: Exhibition, entries: list[ExhibitionPhoto]) -> bytes:
     _text(pdf, exhibition.title, 26, "B", width)
     pdf.ln(4)
     _text(pdf, exhibition.place, 14, "", width)
-    dates = (f"{exhibition.starts_on:%-d %B %Y}" if exhibition.starts_on == exhibition.ends_on
-             else f"{exhibition.starts_on:%-d %B %Y} to {exhibition.ends_on:%-d %B %Y}")
-    _text(pdf, dates, 14, "", width)
+    _text(pdf, exhibition.dates, 14, "", width)
     pdf.ln(4)
     _text(pdf, f"{len(entries)} photos by the people of {exhibition.site.name}", 12, "",
           width)
