@@ -4,6 +4,7 @@ Answers are private to the photo's owner and the workers of its site: get_photo 
 answers anyone else with 404, and only the owner writes them.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -128,6 +129,8 @@ def slides(actor: User, session: Session) -> list[Slide]:
         select(Photo, Reflection).join(Reflection, Reflection.photo_id == Photo.id)
         .where(Photo.session_id == session.id, Reflection.shared_with_group.is_(True),
                Photo.site_id == session.site_id)
+        # The owners' names in one query, not one per slide.
+        .options(selectinload(Photo.owner))
         .order_by(Photo.created_at, Photo.id)).all()
     return [Slide(photo, photo.owner.display_name if reflection.name_shown else None,
                   reflection.answers if reflection.answers_shared else [])
@@ -185,9 +188,19 @@ def untag(actor: User, photo: Photo, theme: Theme) -> None:
 
 
 def themes_of(photo: Photo) -> list[Theme]:
-    return list(db.session.scalars(
-        select(Theme).join(PhotoTheme, PhotoTheme.theme_id == Theme.id)
-        .where(PhotoTheme.photo_id == photo.id).order_by(func.lower(Theme.name))))
+    return themes_by_photo([photo])[photo.id]
+
+
+def themes_by_photo(photos: Iterable[Photo]) -> dict[int, list[Theme]]:
+    """Each photo's themes by its id, by name: one query for a whole slideshow."""
+    found: dict[int, list[Theme]] = {photo.id: [] for photo in photos}
+    if found:
+        rows = db.session.execute(
+            select(PhotoTheme.photo_id, Theme).join(PhotoTheme, PhotoTheme.theme_id == Theme.id)
+            .where(PhotoTheme.photo_id.in_(list(found))).order_by(func.lower(Theme.name)))
+        for photo_id, theme in rows:
+            found[photo_id].append(theme)
+    return found
 
 
 def rename(actor: User, theme: Theme, name: str | None) -> Theme:

@@ -32,7 +32,7 @@ bp = Blueprint("exhibitions", __name__, url_prefix="/exhibitions")
 
 @bp.context_processor
 def exhibition_template_helpers() -> dict:
-    return {"credit_of": services.credit_of, "title_of": services.title_of,
+    return {"credit_of": services.credit_of,
             "print_sizes": forms.PRINT_SIZE_TITLES}
 
 
@@ -61,12 +61,14 @@ def index():
 
 def _page(exhibition: Exhibition, status: int = 200):
     chosen = {entry.photo_id: entry.position for entry in exhibition.entries}
+    # on_show first: it loads the entries' photos together, which too_small then reads.
+    on_show = {entry.id for entry in services.on_show(exhibition)}
     return render_template(
         "exhibitions/exhibition.html", exhibition=exhibition, chosen=chosen,
         candidates=[] if exhibition.printed else services.candidates(current_user, exhibition),
         too_small={entry.id for entry in services.too_small(exhibition)},
-        on_show={entry.id for entry in services.on_show(exhibition)},
-        print_cm=services.print_cm), status
+        on_show=on_show, print_cm=services.print_cm,
+        titles=services.titles_of(entry.photo for entry in exhibition.entries)), status
 
 
 def _refused(exhibition_id: int, exc: DomainError):
@@ -134,8 +136,10 @@ def _public(exhibition_id: int) -> Exhibition:
 
 def _for_visitors(template: str, exhibition_id: int):
     found = _public(exhibition_id)
+    entries = services.on_show(found)
     return revalidate_for_visitors(make_response(render_template(
-        template, exhibition=found, entries=services.on_show(found))))
+        template, exhibition=found, entries=entries,
+        titles=services.titles_of(entry.photo for entry in entries))))
 
 
 @bp.get("/<id:exhibition_id>/show")
