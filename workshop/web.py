@@ -2,7 +2,7 @@
 
 from functools import wraps
 
-from flask import abort, redirect, request, session, url_for
+from flask import Response, abort, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
 from workshop.errors import Conflict, DomainError, Invalid
@@ -10,6 +10,19 @@ from workshop.extensions import db
 
 # Complaints about what was typed go back to the form; Forbidden and NotFound become pages.
 FORM_ERRORS = (Invalid, Conflict)
+
+# What browsers, proxies and CDNs are told about what visitors see (gallery, exhibitions):
+# keep it if you like, but ask again before each use. What is public changes with a
+# consent, and a withdrawal must reach them with the next view, not when a max-age runs out.
+PUBLIC_COPY_CACHE = "public, no-cache"
+
+
+def revalidate_for_visitors(response: Response) -> Response:
+    """A visitor's page names photos and credits: kept by no cache past a withdrawal either.
+    (Signed-in people get no-store from the security headers; this leaves them alone.)"""
+    if not current_user.is_authenticated:
+        response.headers.setdefault("Cache-Control", PUBLIC_COPY_CACHE)
+    return response
 
 
 def staff_required(view):

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import Enum
 from functools import wraps
 from http import HTTPStatus
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from flask import Flask, Response, current_app, jsonify, request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -21,6 +21,9 @@ from workshop.api.problems import PROBLEM_TYPE
 from workshop.db import MAX_ID
 from workshop.errors import Invalid
 from workshop.extensions import db
+
+# A database key in a request body or query: the same range as <id:...> in a path.
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 def _up_to_regex(largest: int) -> str:

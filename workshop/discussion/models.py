@@ -5,7 +5,6 @@ from datetime import datetime
 from sqlalchemy import JSON, Boolean, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workshop.auth.models import Site
 from workshop.db import Model, UTCDateTime, utcnow
 from workshop.photos.models import Photo
 
@@ -53,8 +52,6 @@ class Reflection(Model):
     name_shown: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    photo: Mapped[Photo] = relationship()
-
 
 class Theme(Model):
     """A theme the group named, kept per site, in its own words."""
@@ -68,7 +65,6 @@ class Theme(Model):
     name: Mapped[str] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    site: Mapped[Site] = relationship()
     photos: Mapped[list[Photo]] = relationship(secondary="photo_themes",
                                                order_by=Photo.id)
 

@@ -110,7 +110,7 @@ def _slideshow_page(session_id: int) -> str:
     return render_template(
         "discussion/slideshow.html", session=session, slides=slides,
         questions=services.questions(session.site_id),
-        themes_by_photo={s.photo.id: services.themes_of(s.photo) for s in slides})
+        themes_by_photo=services.themes_by_photo(s.photo for s in slides))
 
 
 @bp.post("/photos/<id:photo_id>/themes")

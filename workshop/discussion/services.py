@@ -4,6 +4,7 @@ Answers are private to the photo's owner and the workers of its site: get_photo 
 answers anyone else with 404, and only the owner writes them.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import Select, func, select
@@ -68,17 +69,12 @@ def reflection_of(photo: Photo) -> Reflection | None:
     return db.session.get(Reflection, photo.id)
 
 
-def _own(actor: User, photo: Photo) -> None:
-    # Workers read the answers; only the owner writes them, in their own words.
-    if photo.owner_id != actor.id:
-        raise NotFound("There is no such photo.")
-
-
 def save_reflection(actor: User, photo: Photo, *, answers: list[str | None], title: str = "",
                     shared_with_group: bool = False, answers_shared: bool = False,
                     name_shown: bool = False) -> Reflection:
     """The owner's answers (each optional), a title, and how far they share the photo."""
-    _own(actor, photo)
+    # Workers read the answers; only the owner writes them, in their own words.
+    photo_owner.require_owner(actor, photo)
     count = len(DEFAULT_QUESTIONS)
     if len(answers) > count:
         raise Invalid.field("answers", f"There are only {count} questions.")
@@ -102,7 +98,7 @@ def save_reflection(actor: User, photo: Photo, *, answers: list[str | None], tit
 
 def caption_from_answer(actor: User, photo: Photo, number: int) -> Photo:
     """Make one of the owner's answers the photo's caption (while it may still change)."""
-    _own(actor, photo)
+    photo_owner.require_owner(actor, photo)
     reflection = reflection_of(photo)
     answers = reflection.answers if reflection else []
     if not 1 <= number <= len(answers) or not answers[number - 1]:
@@ -133,6 +129,8 @@ def slides(actor: User, session: Session) -> list[Slide]:
         select(Photo, Reflection).join(Reflection, Reflection.photo_id == Photo.id)
         .where(Photo.session_id == session.id, Reflection.shared_with_group.is_(True),
                Photo.site_id == session.site_id)
+        # The owners' names in one query, not one per slide.
+        .options(selectinload(Photo.owner))
         .order_by(Photo.created_at, Photo.id)).all()
     return [Slide(photo, photo.owner.display_name if reflection.name_shown else None,
                   reflection.answers if reflection.answers_shared else [])
@@ -190,9 +188,19 @@ def untag(actor: User, photo: Photo, theme: Theme) -> None:
 
 
 def themes_of(photo: Photo) -> list[Theme]:
-    return list(db.session.scalars(
-        select(Theme).join(PhotoTheme, PhotoTheme.theme_id == Theme.id)
-        .where(PhotoTheme.photo_id == photo.id).order_by(func.lower(Theme.name))))
+    return themes_by_photo([photo])[photo.id]
+
+
+def themes_by_photo(photos: Iterable[Photo]) -> dict[int, list[Theme]]:
+    """Each photo's themes by its id, by name: one query for a whole slideshow."""
+    found: dict[int, list[Theme]] = {photo.id: [] for photo in photos}
+    if found:
+        rows = db.session.execute(
+            select(PhotoTheme.photo_id, Theme).join(PhotoTheme, PhotoTheme.theme_id == Theme.id)
+            .where(PhotoTheme.photo_id.in_(list(found))).order_by(func.lower(Theme.name)))
+        for photo_id, theme in rows:
+            found[photo_id].append(theme)
+    return found
 
 
 def rename(actor: User, theme: Theme, name: str | None) -> Theme:

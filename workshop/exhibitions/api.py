@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from flask import Blueprint, Response
 from pydantic import BeforeValidator, Field, model_validator
 
-from workshop.api.spec import MAX_ID, ApiModel, OutModel, PageQuery, one_of, operation, page_of
+from workshop.api.spec import ApiModel, Id, OutModel, PageQuery, one_of, operation, page_of
 from workshop.auth.bearer import api_user
 from workshop.exhibitions import services
 from workshop.exhibitions.models import Exhibition, PrintSize
@@ -28,7 +28,6 @@ def _parse_day(value: Any) -> date:
 
 
 Day = Annotated[date, BeforeValidator(_parse_day)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class ExhibitionIn(ApiModel):

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from workshop.auth.models import Site, User
+from workshop.auth.models import Site
 from workshop.db import Model, UTCDateTime, string_enum, utcnow
 from workshop.photos.models import Photo
 
@@ -44,7 +44,6 @@ class Exhibition(Model):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     site: Mapped[Site] = relationship()
-    created_by: Mapped[User | None] = relationship(foreign_keys=[created_by_id])
     entries: Mapped[list["ExhibitionPhoto"]] = relationship(
         back_populates="exhibition", order_by="ExhibitionPhoto.position",
         cascade="all, delete-orphan")
@@ -57,9 +56,11 @@ class Exhibition(Model):
         return self.printed_at is not None
 
     @property
-    def shown(self) -> list["ExhibitionPhoto"]:
-        """The entries still on show: a print whose consent was taken back is not."""
-        return [entry for entry in self.entries if entry.withdrawn_at is None]
+    def dates(self) -> str:
+        """Its days as the pages and the catalogue say them: one day, or from and to."""
+        if self.ends_on == self.starts_on:
+            return f"{self.starts_on:%-d %B %Y}"
+        return f"{self.starts_on:%-d %B %Y} to {self.ends_on:%-d %B %Y}"
 
 
 class ExhibitionPhoto(Model):

@@ -79,11 +79,12 @@ def cards(exhibition: Exhibition, entries: list[ExhibitionPhoto]) -> bytes:
     when it is in the public gallery (a code to a missing page helps nobody)."""
     pdf = _document(f"{exhibition.title}: caption cards")
     pdf.set_margins(MARGIN, MARGIN + 2)
+    titles = services.titles_of(entry.photo for entry in entries)
     for entry in entries:
         photo = entry.photo
         pdf.add_page(format=A6)
         width = A6[0] - 2 * MARGIN
-        _text(pdf, services.title_of(photo), 16, "B", width)
+        _text(pdf, titles[photo.id], 16, "B", width)
         pdf.ln(3)
         if photo.caption:
             _text(pdf, photo.caption, 11, "", width)
@@ -112,12 +113,11 @@ def catalogue(exhibition: Exhibition, entries: list[ExhibitionPhoto]) -> bytes:
     _text(pdf, exhibition.title, 26, "B", width)
     pdf.ln(4)
     _text(pdf, exhibition.place, 14, "", width)
-    dates = (f"{exhibition.starts_on:%-d %B %Y}" if exhibition.starts_on == exhibition.ends_on
-             else f"{exhibition.starts_on:%-d %B %Y} to {exhibition.ends_on:%-d %B %Y}")
-    _text(pdf, dates, 14, "", width)
+    _text(pdf, exhibition.dates, 14, "", width)
     pdf.ln(4)
     _text(pdf, f"{len(entries)} photos by the people of {exhibition.site.name}", 12, "",
           width)
+    titles = services.titles_of(entry.photo for entry in entries)
     for number, entry in enumerate(entries, start=1):
         photo = entry.photo
         pdf.add_page()
@@ -125,7 +125,7 @@ def catalogue(exhibition: Exhibition, entries: list[ExhibitionPhoto]) -> bytes:
         pdf.image(io.BytesIO(display_copy(photo)), x=(A4[0] - shown_w) / 2, y=MARGIN, w=shown_w,
                   h=shown_h)
         pdf.set_xy(MARGIN, MARGIN + shown_h + 8)
-        _text(pdf, f"{number}. {services.title_of(photo)}", 16, "B", width)
+        _text(pdf, f"{number}. {titles[photo.id]}", 16, "B", width)
         pdf.ln(2)
         if photo.caption:
             _text(pdf, photo.caption, 12, "", width)

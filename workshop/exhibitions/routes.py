@@ -12,28 +12,27 @@ from flask import (
     url_for,
 )
 from flask_login import current_user
-from sqlalchemy import select
 
-from workshop.db import get_row, utcnow
-from workshop.errors import Conflict
+from workshop.db import get_row
+from workshop.errors import Conflict, DomainError
 from workshop.exhibitions import forms, services
 from workshop.exhibitions.models import Exhibition
 from workshop.exhibitions.pdf import display_copy, pdf_response
 from workshop.extensions import db
-from workshop.photos.models import ConsentPurpose, Photo
-from workshop.photos.services import visible_photos
-from workshop.web import FORM_ERRORS, form_failed, staff_required
+from workshop.web import (
+    FORM_ERRORS,
+    PUBLIC_COPY_CACHE,
+    form_failed,
+    revalidate_for_visitors,
+    staff_required,
+)
 
 bp = Blueprint("exhibitions", __name__, url_prefix="/exhibitions")
 
 
-# A visitor's page or picture must not outlive a withdrawal in any cache: asked again first.
-PUBLIC_CACHE = "public, no-cache"
-
-
 @bp.context_processor
 def exhibition_template_helpers() -> dict:
-    return {"credit_of": services.credit_of, "title_of": services.title_of,
+    return {"credit_of": services.credit_of,
             "print_sizes": forms.PRINT_SIZE_TITLES}
 
 
@@ -60,24 +59,25 @@ def index():
                            exhibitions=exhibitions), status
 
 
-def _candidates(exhibition: Exhibition) -> list[Photo]:
-    """Photos of the site whose owners said yes to exhibitions, newest first."""
-    now = utcnow()
-    return list(db.session.scalars(
-        visible_photos(current_user).where(
-            Photo.site_id == exhibition.site_id,
-            Photo.has_consent(ConsentPurpose.EXHIBITION, now),
-            Photo.reported_at.is_(None)).limit(300)))
-
-
 def _page(exhibition: Exhibition, status: int = 200):
     chosen = {entry.photo_id: entry.position for entry in exhibition.entries}
+    # on_show first: it loads the entries' photos together, which too_small then reads.
+    on_show = {entry.id for entry in services.on_show(exhibition)}
     return render_template(
         "exhibitions/exhibition.html", exhibition=exhibition, chosen=chosen,
-        candidates=[] if exhibition.printed else _candidates(exhibition),
+        candidates=[] if exhibition.printed else services.candidates(current_user, exhibition),
         too_small={entry.id for entry in services.too_small(exhibition)},
-        on_show={entry.id for entry in services.on_show(exhibition)},
-        print_cm=services.print_cm), status
+        on_show=on_show, print_cm=services.print_cm,
+        titles=services.titles_of(entry.photo for entry in exhibition.entries)), status
+
+
+def _refused(exhibition_id: int, exc: DomainError):
+    """The plan again with the reason, nothing of the refused change kept. (Fetched again
+    after the rollback rather than reusing the loaded one, whose list the refused change
+    may have altered in memory.)"""
+    db.session.rollback()
+    flash(exc.message, "error")
+    return _page(services.get_exhibition(current_user, exhibition_id), exc.status)
 
 
 @bp.get("/<id:exhibition_id>")
@@ -100,9 +100,7 @@ def set_photos(exhibition_id: int):
     try:
         services.set_photos(current_user, found, sorted(ticked, key=place))
     except FORM_ERRORS as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _page(services.get_exhibition(current_user, exhibition_id), exc.status)
+        return _refused(exhibition_id, exc)
     flash("The photos are saved, in this order.", "success")
     return redirect(url_for("exhibitions.exhibition", exhibition_id=found.id))
 
@@ -114,9 +112,7 @@ def send_to_print(exhibition_id: int):
     try:
         services.send_to_print(current_user, found)
     except Conflict as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _page(services.get_exhibition(current_user, exhibition_id), exc.status)
+        return _refused(exhibition_id, exc)
     flash("Sent to print. The list of photos is fixed now.", "success")
     return redirect(url_for("exhibitions.exhibition", exhibition_id=found.id))
 
@@ -140,12 +136,10 @@ def _public(exhibition_id: int) -> Exhibition:
 
 def _for_visitors(template: str, exhibition_id: int):
     found = _public(exhibition_id)
-    response = make_response(render_template(template, exhibition=found,
-                                              entries=services.on_show(found)))
-    # Signed-in people get no-store from the security headers; this leaves them alone.
-    if not current_user.is_authenticated:
-        response.headers["Cache-Control"] = PUBLIC_CACHE
-    return response
+    entries = services.on_show(found)
+    return revalidate_for_visitors(make_response(render_template(
+        template, exhibition=found, entries=entries,
+        titles=services.titles_of(entry.photo for entry in entries))))
 
 
 @bp.get("/<id:exhibition_id>/show")
@@ -161,13 +155,14 @@ def slideshow(exhibition_id: int):
 @bp.get("/<id:exhibition_id>/photos/<photo_uuid>.jpg")
 def photo_file(exhibition_id: int, photo_uuid: str):
     found = _public(exhibition_id)
-    photo = db.session.scalar(select(Photo).where(Photo.uuid == photo_uuid))
-    if photo is None or photo.id not in {e.photo_id for e in services.on_show(found)}:
+    photo = services.photo_on_show(found, photo_uuid)
+    if photo is None:
         abort(404)
     # Made for each visitor (exhibitions keep no public copy yet): obscured like the prints,
     # so a face without a yes for the exhibition is never shown at the event.
     response = make_response(display_copy(photo))
     response.mimetype = "image/jpeg"
-    response.headers["Cache-Control"] = PUBLIC_CACHE
+    # A picture must not outlive a withdrawal in any cache either: asked again first.
+    response.headers["Cache-Control"] = PUBLIC_COPY_CACHE
     response.add_etag()
     return response.make_conditional(request)

@@ -7,10 +7,12 @@ withdrawal is recorded on the entry and the photo is shown nowhere again (not on
 exhibition's pages, nor in the PDFs made later).
 """
 
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Select, false, select
+from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -18,7 +20,7 @@ from workshop.audit.services import record
 from workshop.auth.models import Site, User
 from workshop.auth.services import require_staff
 from workshop.db import flush_or_conflict, get_row, utcnow
-from workshop.discussion.services import reflection_of
+from workshop.discussion.models import Reflection
 from workshop.errors import Conflict, Invalid, NotFound, typed_text
 from workshop.exhibitions.models import (
     PRINT_SIZES_CM,
@@ -29,6 +31,7 @@ from workshop.exhibitions.models import (
 from workshop.extensions import db
 from workshop.photos.checks import CM_PER_INCH, PRINT_DPI
 from workshop.photos.models import ConsentPurpose, Credit, Photo
+from workshop.photos.services import visible_photos
 from workshop.signals import consent_withdrawn, participant_moving
 
 TITLE_LIMIT = 120
@@ -89,12 +92,21 @@ def create_exhibition(actor: User, *, title: str, place: str, starts_on: date, e
 
 
 def refusal(photo: Photo, now: datetime) -> str | None:
-    """Why this photo may not be in an exhibition now, or None."""
+    """Why this photo may not be in an exhibition now, or None (the rule itself is
+    Photo.cleared_for_exhibition, which candidates() also asks in SQL)."""
+    if photo.cleared_for_exhibition(now):
+        return None
     if not photo.has_consent(ConsentPurpose.EXHIBITION, now):
         return f"Photo {photo.id} has no yes for exhibitions from its owner."
-    if photo.reported_at is not None:
-        return f"Photo {photo.id} is hidden while a worker looks at a report."
-    return None
+    return f"Photo {photo.id} is hidden while a worker looks at a report."
+
+
+def candidates(actor: User, exhibition: Exhibition, now: datetime | None = None
+               ) -> list[Photo]:
+    """Photos of the exhibition's site that may join it now, as the actor sees them."""
+    return list(db.session.scalars(visible_photos(actor).where(
+        Photo.site_id == exhibition.site_id,
+        Photo.cleared_for_exhibition(now or utcnow())).limit(300)))
 
 
 def set_photos(actor: User, exhibition: Exhibition, photo_ids: list[int],
@@ -155,9 +167,30 @@ def on_show(exhibition: Exhibition, now: datetime | None = None) -> list[Exhibit
     """The entries that may be shown now: not withdrawn after printing, and their consent
     still in force (one that expired on its own is not shown either)."""
     now = now or utcnow()
+    _load_photos(exhibition)
     return [entry for entry in exhibition.entries
             if entry.withdrawn_at is None
             and entry.photo.has_consent(ConsentPurpose.EXHIBITION, now)]
+
+
+def _load_photos(exhibition: Exhibition) -> None:
+    # The entries' photos and their consents in a few queries, instead of two per entry:
+    # set on the very entries exhibition.entries holds.
+    ids = [entry.id for entry in exhibition.entries]
+    if ids:
+        db.session.scalars(select(ExhibitionPhoto).where(ExhibitionPhoto.id.in_(ids)).options(
+            selectinload(ExhibitionPhoto.photo).selectinload(Photo.consents))).all()
+
+
+def photo_on_show(exhibition: Exhibition, photo_uuid: str, now: datetime | None = None
+                  ) -> Photo | None:
+    """This photo if it is on show in the exhibition now (the rule of on_show), else None:
+    one query for each picture a visitor's page asks for."""
+    return db.session.scalar(
+        select(Photo).join(ExhibitionPhoto, ExhibitionPhoto.photo_id == Photo.id).where(
+            ExhibitionPhoto.exhibition_id == exhibition.id, Photo.uuid == photo_uuid,
+            ExhibitionPhoto.withdrawn_at.is_(None),
+            Photo.has_consent(ConsentPurpose.EXHIBITION, now or utcnow())))
 
 
 # --- words and sizes for the pages and the PDFs -----------------------------------------
@@ -171,9 +204,13 @@ def credit_of(photo: Photo) -> str:
     return "Anonymous"
 
 
-def title_of(photo: Photo) -> str:
-    reflection = reflection_of(photo)
-    return (reflection.title if reflection else "") or "Untitled"
+def titles_of(photos: Iterable[Photo]) -> dict[int, str]:
+    """Each photo's title by its id, as its owner named it in their reflection, else
+    Untitled: one query for a whole page or PDF."""
+    ids = [photo.id for photo in photos]
+    named = dict(db.session.execute(select(Reflection.photo_id, Reflection.title).where(
+        Reflection.photo_id.in_(ids))).all()) if ids else {}
+    return {photo_id: named.get(photo_id) or "Untitled" for photo_id in ids}
 
 
 def best_print_cm(photo: Photo) -> tuple[float, float]:

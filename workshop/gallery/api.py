@@ -5,8 +5,8 @@ from pydantic import BaseModel, Field
 
 from workshop.api.spec import OutModel, one_of, operation
 from workshop.gallery import services
-from workshop.gallery.cache import PUBLIC_COPY_CACHE
 from workshop.lessons.models import Topic
+from workshop.web import PUBLIC_COPY_CACHE
 
 ThemeName = one_of(Topic)
 

@@ -40,10 +40,6 @@ WATCHED: dict[type, set[str] | None] = {
     User: {"display_name", "portfolio_slug", "active"},
 }
 CHANGED = "gallery_changed"
-# What browsers, proxies and CDNs are told about anything the gallery sends: keep it if
-# you like, but ask again before each use. What is public changes with a consent, and a
-# withdrawal must reach them with the next view, not when a max-age runs out.
-PUBLIC_COPY_CACHE = "public, no-cache"
 
 
 def _touches_gallery(session: Session) -> bool:

@@ -26,6 +26,7 @@ from workshop.gallery import cache, forms, services
 from workshop.photos import moderation
 from workshop.photos.forms import THEME_TITLES
 from workshop.photos.storage import send_stored, storage
+from workshop.web import PUBLIC_COPY_CACHE, revalidate_for_visitors
 
 bp = Blueprint("gallery", __name__, url_prefix="/gallery")
 
@@ -40,11 +41,7 @@ def gallery_template_helpers() -> dict:
 
 @bp.after_request
 def revalidate_public_pages(response: Response) -> Response:
-    # A visitor's page names photos and credits: kept by no cache past a withdrawal either.
-    # (Signed-in people get no-store from the security headers; this leaves them alone.)
-    if request.method == "GET" and not current_user.is_authenticated:
-        response.headers.setdefault("Cache-Control", cache.PUBLIC_COPY_CACHE)
-    return response
+    return revalidate_for_visitors(response) if request.method == "GET" else response
 
 
 def kept_for_visitors(view):
@@ -134,7 +131,7 @@ def photo_file(photo_uuid: str, kind: str):
     # Asking again costs a 304 while the photo stays public; the ETag changes with the
     # file (a copy made again or replaced is a new file).
     response = send_stored(storage().public_path(found.uuid, kind), "image/jpeg")
-    response.headers["Cache-Control"] = cache.PUBLIC_COPY_CACHE
+    response.headers["Cache-Control"] = PUBLIC_COPY_CACHE
     return response
 
 

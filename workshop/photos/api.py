@@ -1,7 +1,7 @@
 """JSON views for photos: upload with checks, listing, one photo, coaching notes."""
 
 from datetime import datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, request, url_for
 from pydantic import BaseModel, ConfigDict, Field, create_model
@@ -9,8 +9,8 @@ from sqlalchemy.orm import selectinload
 
 from workshop.api.problems import problem
 from workshop.api.spec import (
-    MAX_ID,
     ApiModel,
+    Id,
     OutModel,
     PageQuery,
     one_of,
@@ -32,7 +32,6 @@ from workshop.photos.models import (
 
 bp = Blueprint("photos_api", __name__)
 
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 StateName = one_of(PhotoState)
 TopicName = one_of(NoteTopic)
 ThemeName = one_of(Topic)

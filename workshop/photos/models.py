@@ -177,6 +177,17 @@ class Photo(Model):
                     cls.has_consent(ConsentPurpose.GALLERY, now or utcnow()))
 
     @hybrid_method
+    def cleared_for_exhibition(self, now: datetime) -> bool:
+        """May join an exhibition now: its owner's yes for exhibitions in force, and not
+        hidden for a report."""
+        return self.has_consent(ConsentPurpose.EXHIBITION, now) and self.reported_at is None
+
+    @cleared_for_exhibition.inplace.expression  # type: ignore[attr-defined]
+    @classmethod
+    def _cleared_for_exhibition_sql(cls, now: datetime) -> ColumnElement[bool]:
+        return and_(cls.has_consent(ConsentPurpose.EXHIBITION, now), cls.reported_at.is_(None))
+
+    @hybrid_method
     def is_public(self, now: datetime | None = None) -> bool:
         """In the public gallery: cleared for it, and published. Checked on every read,
         so a consent that expired this morning hides the photo before the daily job."""

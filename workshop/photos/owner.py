@@ -19,8 +19,9 @@ from workshop.photos.services import clean_caption
 CAPTION_OPEN = (PhotoState.PRIVATE, PhotoState.SUBMITTED)
 
 
-def _own(actor: User, photo: Photo) -> None:
-    # Someone else's photo answers exactly like one that does not exist (as get_photo).
+def require_owner(actor: User, photo: Photo) -> None:
+    """Only the owner may do this. Someone else's photo answers exactly like one that does
+    not exist (as get_photo)."""
     if photo.owner_id != actor.id:
         raise NotFound("There is no such photo.")
 
@@ -32,7 +33,7 @@ def _flush() -> None:
 
 def change_caption(actor: User, photo: Photo, caption: str | None) -> Photo:
     """The owner rewrites the caption, while no worker has decided on the photo yet."""
-    _own(actor, photo)
+    require_owner(actor, photo)
     if photo.state not in CAPTION_OPEN:
         if photo.state is PhotoState.APPROVED:
             raise Conflict("A worker has approved this photo with its caption, so the "
@@ -47,7 +48,7 @@ def change_caption(actor: User, photo: Photo, caption: str | None) -> Photo:
 
 def take_back(actor: User, photo: Photo) -> Photo:
     """The owner takes a photo out of the moderation queue: it is private again."""
-    _own(actor, photo)
+    require_owner(actor, photo)
     if photo.state is not PhotoState.SUBMITTED:
         raise Conflict("This photo is not waiting for a worker, so there is nothing to take "
                        "back.")

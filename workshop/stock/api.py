@@ -11,6 +11,7 @@ from sqlalchemy.orm import selectinload
 from workshop.api.spec import (
     MAX_ID,
     ApiModel,
+    Id,
     OutModel,
     PageQuery,
     one_of,
@@ -57,7 +58,6 @@ def _parse_time(value: Any) -> datetime:
 
 
 Timestamp = Annotated[AwareDatetime, BeforeValidator(_parse_time)]
-Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 Version = Annotated[int | None, Field(
     ge=1, le=MAX_ID,
     description="The version you last saw; if it has changed since, the answer is 409.")]
