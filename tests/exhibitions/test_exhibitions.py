@@ -1,7 +1,9 @@
 """Exhibitions: exhibition consent, the ordered list, sending to print, a withdrawal before
 and after printing, the pages, and the API's answers."""
 
-from sqlalchemy import select
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.engine import Engine
 
 from tests.fixtures.accounts import api_token, user
 from tests.fixtures.exhibitions import exhibit_ready, plan
@@ -266,3 +268,28 @@ def test_public_pages_are_asked_for_again_before_a_cache_uses_them(app, client, 
         answer = client.get(f"/exhibitions/{exhibition_id}/{path}")
         assert answer.status_code == 200
         assert answer.headers["Cache-Control"] == "public, no-cache"
+
+
+@pytest.mark.parametrize("count", [2, 5])
+def test_the_public_pages_ask_as_many_queries_for_five_photos_as_for_two(
+        app, client, participant, worker, count):
+    ids = [exhibit_ready(app, participant, worker, seed=n, caption=f"Photo {n}")
+           for n in range(count)]
+    exhibition_id = plan(app, worker, ids, printed=True)
+    statements: list[str] = []
+
+    def count_statement(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    sent = {}
+    event.listen(Engine, "before_cursor_execute", count_statement)
+    try:
+        for page in ("show", "slideshow"):
+            statements.clear()
+            answer = client.get(f"/exhibitions/{exhibition_id}/{page}")
+            assert answer.status_code == 200
+            sent[page] = len(statements)
+    finally:
+        event.remove(Engine, "before_cursor_execute", count_statement)
+    # The numbers the review counted with two photos and with five: none a photo.
+    assert sent == {"show": 7, "slideshow": 7}, statements
