@@ -3,10 +3,10 @@
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import event
 
 from tests.fixtures.accounts import make_account
 from tests.fixtures.pages import fetch, login, text
+from tests.fixtures.queries import sql_statements
 from tests.fixtures.stock import lend, make_camera, now
 from workshop.auth.models import Role, User
 from workshop.extensions import db
@@ -48,18 +48,8 @@ def test_a_page_that_cannot_exist_is_not_found(app, client, worker, site, page):
 
 
 def statements_for(app, client, url: str) -> int:
-    sent = []
-    with app.app_context():
-        engine = db.engine
-
-    def count(*_args):
-        sent.append(1)
-
-    event.listen(engine, "before_cursor_execute", count)
-    try:
+    with sql_statements() as sent:
         assert fetch(client, url).status_code == 200
-    finally:
-        event.remove(engine, "before_cursor_execute", count)
     return len(sent)
 
 

@@ -2,13 +2,13 @@
 and after printing, the pages, and the API's answers."""
 
 import pytest
-from sqlalchemy import event, select
-from sqlalchemy.engine import Engine
+from sqlalchemy import select
 
 from tests.fixtures.accounts import api_token, user
 from tests.fixtures.exhibitions import exhibit_ready, plan
 from tests.fixtures.pages import assert_problem, login, post_form
 from tests.fixtures.photos import publish, withdraw
+from tests.fixtures.queries import sql_statements
 from workshop.audit.models import AuditEvent
 from workshop.auth import services as auth
 from workshop.exhibitions.models import Exhibition, ExhibitionPhoto
@@ -276,20 +276,10 @@ def test_the_public_pages_ask_as_many_queries_for_five_photos_as_for_two(
     ids = [exhibit_ready(app, participant, worker, seed=n, caption=f"Photo {n}")
            for n in range(count)]
     exhibition_id = plan(app, worker, ids, printed=True)
-    statements: list[str] = []
-
-    def count_statement(conn, cursor, statement, *args):
-        statements.append(statement)
-
     sent = {}
-    event.listen(Engine, "before_cursor_execute", count_statement)
-    try:
-        for page in ("show", "slideshow"):
-            statements.clear()
-            answer = client.get(f"/exhibitions/{exhibition_id}/{page}")
-            assert answer.status_code == 200
-            sent[page] = len(statements)
-    finally:
-        event.remove(Engine, "before_cursor_execute", count_statement)
+    for page in ("show", "slideshow"):
+        with sql_statements() as statements:
+            assert client.get(f"/exhibitions/{exhibition_id}/{page}").status_code == 200
+        sent[page] = len(statements)
     # The numbers the review counted with two photos and with five: none a photo.
     assert sent == {"show": 7, "slideshow": 7}, statements

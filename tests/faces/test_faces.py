@@ -3,11 +3,12 @@ listed by the API."""
 
 import io
 
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 
 from tests.faces import pictures
 from tests.fixtures.accounts import api_token, user
 from tests.fixtures.photos import send_photos, upload
+from tests.fixtures.queries import sql_statements
 from workshop.auth import services as auth
 from workshop.extensions import db
 from workshop.faces.models import Face
@@ -38,18 +39,8 @@ def test_the_api_list_asks_the_same_queries_for_one_face_as_for_several(
     headers = api_token(app, participant)
 
     def statements() -> int:
-        sent = []
-        with app.app_context():
-            engine = db.engine
-
-        def count(*_args):
-            sent.append(1)
-
-        event.listen(engine, "before_cursor_execute", count)
-        try:
+        with sql_statements() as sent:
             assert client.get("/api/v1/photos", headers=headers).status_code == 200
-        finally:
-            event.remove(engine, "before_cursor_execute", count)
         return len(sent)
 
     upload(client, headers, pictures.jpeg(pictures.astronaut()))

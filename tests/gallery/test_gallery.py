@@ -5,12 +5,13 @@ import io
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, event, select
+from sqlalchemy import select
 
 from tests.fixtures.accounts import make_account, user
 from tests.fixtures.app import more_apps
 from tests.fixtures.pages import csrf_from, fetch, login
 from tests.fixtures.photos import gallery_ids, photo, publish, withdraw
+from tests.fixtures.queries import sql_statements
 from workshop.auth.models import User
 from workshop.db import utcnow
 from workshop.extensions import db
@@ -172,25 +173,15 @@ def test_a_gallery_page_costs_the_same_queries_however_many_photos(app, client, 
                                                                   worker, count):
     for n in range(count):
         publish(app, participant, worker, seed=n)
-    statements: list[str] = []
-    # Every engine, not only the app's: on PostgreSQL the gallery's version is read
-    # through a small pool of its own.
-    def count_statement(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        event.listen(Engine, "before_cursor_execute", count_statement)
-        try:
-            assert client.get("/gallery").status_code == 200
-            html_queries = len(statements)
-            statements.clear()
-            assert client.get("/gallery").status_code == 200
-            kept_queries = len(statements)
-            statements.clear()
-            assert len(client.get("/api/v1/gallery").json["items"]) == count
-            api_queries = len(statements)
-        finally:
-            event.remove(Engine, "before_cursor_execute", count_statement)
+    with app.app_context(), sql_statements() as statements:
+        assert client.get("/gallery").status_code == 200
+        html_queries = len(statements)
+        statements.clear()
+        assert client.get("/gallery").status_code == 200
+        kept_queries = len(statements)
+        statements.clear()
+        assert len(client.get("/api/v1/gallery").json["items"]) == count
+        api_queries = len(statements)
     # The same few queries whatever is on the page: the gallery's version, the photos,
     # their faces (loaded with any list of photos, one query for all) and the earliest end
     # of their consents. Served again: only the version.
